@@ -1,0 +1,4 @@
+"""Accounts URLs."""
+
+app_name = "accounts"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Model card URLs."""
+
+app_name = "modelcards"
+urlpatterns = []
