@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "modelcards.context_processors.review_queue",
             ],
         },
     },
@@ -168,3 +169,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+AUTH_USER_MODEL = "accounts.User"
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Abuse protection: rates per account or anonymous IP hash ("count/period", period s/m/h/d).
+MODELCARDS_RATE_LIMITS = {
+    "suggest": os.environ.get("RATE_LIMIT_SUGGEST", "10/h"),
+    "comment": os.environ.get("RATE_LIMIT_COMMENT", "30/h"),
+}
+MODELCARDS_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+MODELCARDS_IP_HASH_SALT = os.environ.get("IP_HASH_SALT", "") or ("ip-hash:" + SECRET_KEY)
+MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST = env_bool("REQUIRE_ACCOUNT_TO_SUGGEST", False)
+MODELCARDS_HOLD_LINKS_OVER = int(os.environ.get("HOLD_LINKS_OVER", "10"))
+RATELIMIT_USE_CACHE = "default"

@@ -1,4 +1,56 @@
 """Model card URLs."""
 
+from django.urls import path, register_converter
+
+from .feeds import CardChangesFeed, RecentChangesFeed
+from .models import CARD_SLUG_PATTERN
+from .views import cards, history, suggestions, talk
+
+
+class CardSlugConverter:
+    """Card slugs may contain dots, like Hub repository names (`pythia-6.9b`)."""
+
+    regex = CARD_SLUG_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CardSlugConverter, "card")
+
 app_name = "modelcards"
-urlpatterns = []
+urlpatterns = [
+    path("", cards.home, name="home"),
+    path("cards/", cards.CardListView.as_view(), name="card_list"),
+    path("cards/import/", cards.card_import, name="card_import"),
+    path("cards/new/suggest/", suggestions.suggest_new_card, name="suggest_new_card"),
+    path("cards/<card:slug>.md", cards.card_markdown, name="card_markdown"),
+    path("cards/<card:slug>.json", cards.card_json, name="card_json"),
+    path("cards/<card:slug>/", cards.card_detail, name="card_detail"),
+    path("cards/<card:slug>/watch/", cards.card_watch, name="card_watch"),
+    path("cards/<card:slug>/suggest/", suggestions.suggest, name="suggest"),
+    path("cards/<card:slug>/edit/", suggestions.card_edit, name="card_edit"),
+    path("cards/<card:slug>/talk/", talk.talk, name="talk"),
+    path("cards/<card:slug>/talk/<int:pk>/", talk.talk_thread, name="talk_thread"),
+    path("cards/<card:slug>/talk/<int:pk>/moderate/", talk.talk_moderate, name="talk_moderate"),
+    path("cards/<card:slug>/history/", history.card_history, name="history"),
+    path("cards/<card:slug>/compare/", history.compare, name="compare"),
+    path("cards/<card:slug>/v/<int:n>/", history.version_detail, name="version_detail"),
+    path("cards/<card:slug>/v/<int:n>.md", history.version_markdown, name="version_markdown"),
+    path("cards/<card:slug>/diff/<int:a>/<int:b>/", history.diff, name="diff"),
+    path("cards/<card:slug>/revert/<int:n>/", history.revert, name="revert"),
+    path("cards/<card:slug>/blame/", history.blame, name="blame"),
+    path("cards/<card:slug>/feed/", CardChangesFeed(), name="card_feed"),
+    path("changes/", history.changes, name="changes"),
+    path("changes/feed/", RecentChangesFeed(), name="changes_feed"),
+    path("suggestions/", suggestions.suggestion_list, name="suggestion_list"),
+    path("suggestions/<int:pk>/", suggestions.suggestion_detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/accept/", suggestions.suggestion_accept, name="suggestion_accept"),
+    path("suggestions/<int:pk>/reject/", suggestions.suggestion_reject, name="suggestion_reject"),
+    path("suggestions/<int:pk>/withdraw/", suggestions.suggestion_withdraw, name="suggestion_withdraw"),
+    path("suggestions/<int:pk>/comment/", suggestions.suggestion_comment, name="suggestion_comment"),
+    path("suggestions/<int:pk>/block/", suggestions.block_author, name="block_author"),
+]

@@ -1,0 +1,1010 @@
+"""A model card's README.md: its YAML front matter checked against the Hub's rules, and its `##` sections."""
+
+import bisect
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import yaml
+from django.conf import settings
+
+from .vocabularies import LICENCES, PIPELINE_TAGS
+
+# Limits on the front matter. A card's metadata is a few dozen keys; these only stop pathological
+# input. Lists are generous because multilingual cards list hundreds of language codes (NLLB cards
+# about 200, massively multilingual speech models over 1,000); nesting allows model-index's deepest
+# real shape (metric args) with room to spare. PyYAML's pure-Python reader takes seconds on a
+# front matter of hundreds of kilobytes, so the front matter has a size limit of its own.
+MAX_FRONT_MATTER_BYTES = 128 * 1024
+MAX_LIST_ITEMS = 2000
+MAX_DEPTH = 10  # nested lists and mappings, the top-level mapping counting as 1
+MAX_PROBLEMS = 100
+MAX_SAFE_INTEGER = 2**53 - 1  # larger integers lose precision in JSON readers such as JavaScript
+
+_BOM = "\ufeff"
+_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|\Z)")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_OPENING_DELIMITER = re.compile(r"---(?:\r\n|\r|\n|\Z)")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a card, located by metadata path and line of the whole README.md."""
+
+    field: str
+    message: str
+    line: int | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class CardFileError(ValueError):
+    """A README.md that cannot be saved; `problems` lists every error found, not just the first."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | tuple = ()):
+        self.problems = list(problems)
+        self.warnings = list(warnings)
+        super().__init__("; ".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True)
+class CardFile:
+    """A parsed README.md. `text` is kept exactly as given; `body` is always a suffix of it."""
+
+    text: str
+    metadata: dict
+    body: str
+    body_offset_line: int
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def body_start(self) -> int:
+        return len(self.text) - len(self.body)
+
+    @property
+    def title(self) -> str | None:
+        """The body's first non-empty level-1 heading as plain text (no emphasis, links or code
+        marks), found as the renderer finds headings; None when there is none."""
+        for heading in _headings(self.text, self.body_start):
+            if heading.level == 1 and (title := _plain_text(heading.text)):
+                return title
+        return None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A `##` section of the body: its heading line up to the next level-1 or level-2 heading."""
+
+    index: int
+    title: str
+    start: int
+    end: int
+
+
+class UnknownSection(KeyError, IndexError):
+    """No section has that number; a KeyError and an IndexError so either kind of caller catches it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF. Only for text typed into a browser form: files keep their line ends."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_card(text: str) -> CardFile:
+    """Parse a README.md and check it as the Hub would, raising CardFileError with every error found.
+
+    The text is never rewritten: what is stored is exactly what was given, and `metadata` is a
+    JSON-safe reading of the front matter in which nothing changes meaning (`no` stays the string
+    "no", `1.10` stays "1.10", dates stay their ISO text). Warnings do not stop the card being saved.
+    """
+    problems = _storage_problems(text)
+    if problems:
+        raise CardFileError(problems)
+    lines = _LineNumbers(text)
+    front = _front_matter(text)
+    if front is None:
+        body_start = 1 if text.startswith(_BOM) else 0
+        return _finish(text, {}, body_start, 1, [], _metadata_problems({}, _Locations(lines, None)))
+    if not front.closed:
+        message = (
+            "front matter opened on line 1 but never closed: end the metadata with a line of exactly "
+            "`---`, or if the `---` is meant as a horizontal rule put some text before it"
+        )
+        raise CardFileError([Problem("front matter", message, 1)])
+    size = len(text[front.yaml_start : front.closing_start].encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        message = f"the metadata is {size:,} bytes; it may be at most {MAX_FRONT_MATTER_BYTES:,} bytes"
+        raise CardFileError([Problem("front matter", message, 1)])
+    locations = _Locations(lines, root_line=1, offset=front.yaml_start)
+    metadata, errors = _load_front_matter(text, front, locations)
+    checked = _metadata_problems(metadata, locations) if metadata is not None else []
+    body_line = lines.line_of(front.closing_start) + 1
+    return _finish(text, metadata or {}, front.body_start, body_line, errors, checked)
+
+
+def split_sections(text: str) -> list[Section]:
+    """The body's `##` sections in document order, numbered from 1, as Python-Markdown renders `<h2>`s.
+
+    Headings inside fenced code, indented code, raw HTML blocks and HTML comments do not count,
+    and the front matter is never part of a section. Offsets are into the whole text.
+    """
+    headings = [heading for heading in _headings(text, _body_start(text)) if heading.level <= 2]
+    sections: list[Section] = []
+    for position, heading in enumerate(headings):
+        if heading.level == 2:
+            end = headings[position + 1].start if position + 1 < len(headings) else len(text)
+            sections.append(Section(len(sections) + 1, _plain_text(heading.text), heading.start, end))
+    return sections
+
+
+def replace_section(text: str, index: int, new_section: str) -> str:
+    """The text with section `index` (from 1) replaced by `new_section`; everything else byte for byte.
+
+    A new section lacking a final line end gets one in the file's own style when another heading
+    follows (so it stays on a line of its own) or when the old section had one (form fields drop
+    it, and the file should not lose its last newline). An empty `new_section` removes the section.
+    """
+    sections = split_sections(text)
+    if isinstance(index, bool) or not isinstance(index, int) or not 1 <= index <= len(sections):
+        raise UnknownSection(f"there is no section {index!r}; this card has {len(sections)} sections")
+    section = sections[index - 1]
+    needs_line_end = section.end < len(text) or text.endswith(("\n", "\r"), 0, section.end)
+    if new_section and needs_line_end and not new_section.endswith(("\n", "\r")):
+        new_section += _line_end_before(text, section.end)
+    return text[: section.start] + new_section + text[section.end :]
+
+
+# Whole-text checks ------------------------------------------------------------------------------
+
+
+def _storage_problems(text: str) -> list[Problem]:
+    """Too big to store, or holding characters PostgreSQL text (and valid UTF-8) cannot hold."""
+    problems = []
+    size = len(text.encode("utf-8", "surrogatepass"))
+    limit = settings.MODELCARDS_MAX_CARD_BYTES
+    if size > limit:
+        problems.append(Problem("text", f"the card is {size:,} bytes; a card may be at most {limit:,} bytes"))
+    found: dict[str, list[int]] = {}
+    for match in _UNSTORABLE.finditer(text):
+        found.setdefault("nul" if match.group() == "\x00" else "surrogate", []).append(match.start())
+    if found:
+        lines = _LineNumbers(text)
+        for kind, offsets in found.items():
+            what = (
+                "a NUL character (U+0000), which cannot be stored"
+                if kind == "nul"
+                else f"an unpaired surrogate (U+{ord(text[offsets[0]]):04X}), which is not valid Unicode"
+            )
+            count = f" ({len(offsets)} in all, the first on this line)" if len(offsets) > 1 else ""
+            problems.append(Problem("text", f"contains {what}; remove it{count}", lines.line_of(offsets[0])))
+    return problems
+
+
+class _LineNumbers:
+    """1-based line numbers for offsets, counting CRLF, a lone CR and LF each as one line end."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [match.end() for match in _LINE_END.finditer(text)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+@dataclass(frozen=True)
+class _FrontMatter:
+    yaml_start: int
+    closing_start: int
+    body_start: int
+    closed: bool
+
+
+def _front_matter(text: str) -> _FrontMatter | None:
+    """The Hub's rule: a first line of exactly `---` (after an optional BOM) opens the metadata, and
+    the next line of exactly `---` closes it. Anything else at the top means there is none."""
+    opening = _OPENING_DELIMITER.match(text, 1 if text.startswith(_BOM) else 0)
+    if opening is None:
+        return None
+    position = opening.end()
+    while position < len(text):
+        line = _LINE.match(text, position)
+        if line.group(1) == "---":
+            return _FrontMatter(opening.end(), position, line.end(), closed=True)
+        position = line.end()
+    return _FrontMatter(opening.end(), len(text), len(text), closed=False)
+
+
+def _body_start(text: str) -> int:
+    front = _front_matter(text)
+    if front is not None and front.closed:
+        return front.body_start
+    return 1 if text.startswith(_BOM) else 0
+
+
+def _finish(text, metadata, body_start, body_line, errors, checked) -> CardFile:
+    errors = errors + [problem for problem in checked if problem.severity == "error"]
+    warnings = [problem for problem in checked if problem.severity != "error"]
+    if errors:
+        raise CardFileError(_in_order(errors), _in_order(warnings))
+    return CardFile(text, metadata, text[body_start:], body_line, tuple(_in_order(warnings)))
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    ordered = sorted(problems, key=lambda problem: (problem.line is None, problem.line or 0))
+    if len(ordered) > MAX_PROBLEMS:
+        extra = len(ordered) - MAX_PROBLEMS
+        ordered = ordered[:MAX_PROBLEMS] + [Problem("text", f"and {extra:,} more problems not listed")]
+    return ordered
+
+
+def _line_end_before(text: str, offset: int) -> str:
+    if text.endswith("\r\n", 0, offset):
+        return "\r\n"
+    if text.endswith("\r", 0, offset):
+        return "\r"
+    return "\n"
+
+
+# YAML -------------------------------------------------------------------------------------------
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_DECIMAL_INT = re.compile(r"0|-?[1-9][0-9]*")
+_FLOAT_SHAPE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NON_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+
+
+def _plain_scalar_tag(value: str) -> str:
+    """YAML 1.2's core schema, narrowed so that a number is only a number when JSON would write it
+    back the same way: `yes`, `0777`, `0x1F`, `1:20`, `2023-01-01`, `1.10` and `1e3` all stay text."""
+    if value in _NULLS:
+        return _NULL
+    if value in _BOOLEANS:
+        return _BOOL
+    if _DECIMAL_INT.fullmatch(value):
+        return _INT
+    if _NON_FINITE.fullmatch(value):
+        return _FLOAT
+    if _FLOAT_SHAPE.fullmatch(value):
+        number = float(value)
+        if not math.isfinite(number) or repr(number) == value:
+            return _FLOAT
+    return _STR
+
+
+def _construct_float(loader, node) -> float:
+    return float(node.value.replace(".", "", 1) if _NON_FINITE.fullmatch(node.value) else node.value)
+
+
+_TOO_DEEP = f"nesting is too deep; lists and mappings may nest at most {MAX_DEPTH} deep"
+
+
+class _TooDeep(yaml.MarkedYAMLError):
+    """Raised by the scanner itself, before deep flow nesting can cost quadratic time."""
+
+
+class _CardLoader(yaml.SafeLoader):
+    """A SafeLoader that reads scalars as `_plain_scalar_tag` says and refuses, with a located problem,
+    the YAML features a card has no use for: anchors, aliases, explicit tags and deep nesting."""
+
+    def __init__(self, stream: str, locate):
+        super().__init__(stream)
+        self.locate = locate
+        self.problems: list[Problem] = []
+        self.depth = 0
+
+    def refuse(self, mark, message: str) -> None:
+        self.problems.append(Problem("front matter", message, self.locate(mark.index)))
+
+    def fetch_flow_collection_start(self, TokenClass):  # noqa: N803 - PyYAML's name
+        # Refuse deep `[[[...` while scanning: PyYAML's scanner slows quadratically with flow depth.
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(None, None, _TOO_DEEP, self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _plain_scalar_tag(value)
+        return super().resolve(kind, value, implicit)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.get_event()
+            self.refuse(event.start_mark, f"aliases (*{event.anchor}) are not allowed; write the value out")
+            return yaml.ScalarNode(_NULL, "", event.start_mark, event.end_mark)
+        if event.anchor is not None:
+            self.refuse(event.start_mark, f"anchors (&{event.anchor}) are not allowed; write values out")
+        opens = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        if opens and self.depth >= MAX_DEPTH:
+            self.refuse(event.start_mark, _TOO_DEEP)
+            self._skip_collection()
+            return yaml.ScalarNode(_NULL, "", event.start_mark, event.end_mark)
+        self.depth += opens
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= opens
+        if event.tag is not None:
+            shown = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            self.refuse(event.start_mark, f"explicit tags such as '{shown}' are not allowed; remove the tag")
+            node.tag = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ}.get(type(node), _MAP)
+        return node
+
+    def _skip_collection(self) -> None:
+        depth = 0
+        while True:
+            event = self.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 0:
+                    return
+
+
+_CardLoader.add_constructor(_NULL, lambda loader, node: None)
+_CardLoader.add_constructor(_BOOL, lambda loader, node: _BOOLEANS[node.value])
+_CardLoader.add_constructor(_INT, lambda loader, node: int(node.value))
+_CardLoader.add_constructor(_FLOAT, _construct_float)
+_CardLoader.add_constructor(_STR, lambda loader, node: node.value)
+
+
+class _Locations:
+    """Lines of metadata paths, so a problem found in the parsed data can point into the file."""
+
+    def __init__(self, lines: _LineNumbers, root_line: int | None, offset: int = 0):
+        self.lines = lines
+        self.offset = offset
+        self.by_path: dict[tuple, int | None] = {(): root_line}
+
+    def line_of_index(self, index: int) -> int:
+        return self.lines.line_of(self.offset + index)
+
+    def line(self, path: tuple) -> int | None:
+        while path not in self.by_path:
+            path = path[:-1]
+        return self.by_path[path]
+
+
+def _load_front_matter(text: str, front: _FrontMatter, locations: _Locations):
+    """The metadata (None when it cannot be read at all) and the YAML-level errors."""
+    try:
+        loader = _CardLoader(text[front.yaml_start : front.closing_start], locations.line_of_index)
+    except yaml.reader.ReaderError as exc:  # raised at once: the reader checks every character first
+        line = locations.line_of_index(exc.position)
+        message = f"the character U+{exc.character:04X} is not allowed in YAML; remove it"
+        return None, [Problem("front matter", message, line)]
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return None, loader.problems + [_yaml_error_problem(exc, locations)]
+    if root is None:
+        return {}, loader.problems
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        message = f"the metadata must be a mapping of `key: value` lines, not {kind}"
+        line = locations.line_of_index(root.start_mark.index)
+        return None, loader.problems + [Problem("front matter", message, line)]
+    problems = loader.problems + _check_nodes(root, (), locations)
+    metadata = loader.construct_document(root)
+    loader.dispose()
+    return metadata, problems
+
+
+def _yaml_error_problem(exc: yaml.MarkedYAMLError, locations: _Locations) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = locations.line_of_index(mark.index) if mark else None
+    if isinstance(exc, _TooDeep):
+        return Problem("front matter", exc.problem, line)
+    detail = exc.problem or exc.context or "the YAML cannot be read"
+    if exc.context and exc.problem:
+        context_line = locations.line_of_index(exc.context_mark.index) if exc.context_mark else None
+        elsewhere = context_line is not None and context_line != line
+        detail += f" ({exc.context}" + (f" that starts on line {context_line})" if elsewhere else ")")
+    return Problem("front matter", f"invalid YAML: {detail}", line)
+
+
+def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
+    """Refuse what JSON or the Hub cannot take, recording each path's line on the way.
+
+    Refused scalars are turned into text and refused keys dropped, so the rest can still be
+    read and checked: the card is refused anyway, and the person sees every problem at once.
+    """
+    problems: list[Problem] = []
+
+    def refuse(where: tuple, message: str, line: int) -> None:
+        problems.append(Problem(_path_text(where) or "front matter", message, line))
+
+    if isinstance(node, yaml.MappingNode):
+        first_lines: dict[str, int] = {}
+        kept = []
+        for key_node, value_node in node.value:
+            line = locations.line_of_index(key_node.start_mark.index)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                shown = (
+                    f"'{key_node.value}'" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                )
+                refuse(path, f"keys must be text; {shown} is not (put the key in quotes)", line)
+                continue
+            key = key_node.value
+            if key == "<<" and key_node.style is None:
+                refuse(path, "merge keys (<<) are not allowed; write the keys out in full", line)
+                continue
+            if key in first_lines:
+                first = first_lines[key]
+                refuse(path + (key,), f"duplicate key (first given on line {first}); keep only one", line)
+            else:
+                first_lines[key] = line
+                locations.by_path[path + (key,)] = line
+            kept.append((key_node, value_node))
+            problems += _check_nodes(value_node, path + (key,), locations)
+        node.value = kept
+    elif isinstance(node, yaml.SequenceNode):
+        if len(node.value) > MAX_LIST_ITEMS:
+            line = locations.line_of_index(node.start_mark.index)
+            refuse(path, f"has {len(node.value):,} items; a list may have at most {MAX_LIST_ITEMS:,}", line)
+        for position, item in enumerate(node.value):
+            locations.by_path[path + (position,)] = locations.line_of_index(item.start_mark.index)
+            problems += _check_nodes(item, path + (position,), locations)
+    elif node.tag in (_INT, _FLOAT):
+        line = locations.line_of_index(node.start_mark.index)
+        digits = node.value.lstrip("+-")
+        if node.tag == _INT and (len(digits) > 16 or int(digits) > MAX_SAFE_INTEGER):
+            refuse(path, f"{node.value} is too large a number to keep exactly; put it in quotes", line)
+            node.tag = _STR
+        elif node.tag == _FLOAT and not math.isfinite(_construct_float(None, node)):
+            refuse(path, f"'{node.value}' is not a finite number; use a number or quoted text", line)
+            node.tag = _STR
+    return problems
+
+
+def _path_text(path: tuple) -> str:
+    """`("model-index", 0, "results", 1, "task")` as `model-index[0].results[1].task`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# The Hub's metadata rules -----------------------------------------------------------------------
+
+
+class _Report:
+    def __init__(self, locations: _Locations):
+        self.locations = locations
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, severity: str = "error", *, near: tuple | None = None) -> None:
+        """Report at `path`, located at `near` when the path itself is missing from the file."""
+        line = self.locations.line(path if near is None or path in self.locations.by_path else near)
+        self.problems.append(Problem(_path_text(path), message, line, severity))
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
+
+
+def _suggest(value: str, choices) -> str:
+    matches = difflib.get_close_matches(value.lower(), list(choices), n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    quoted = [f"'{match}'" for match in matches]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"; did you mean {listed}?"
+
+
+def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
+    """The Hub's rules for the keys it knows; any other key is the card's own business."""
+    report = _Report(locations)
+    _check_licence(metadata, report)
+    pipeline_tag = metadata.get("pipeline_tag")
+    if pipeline_tag is not None:
+        if not isinstance(pipeline_tag, str):
+            report.add(
+                ("pipeline_tag",),
+                f"must be one task id such as 'text-generation', not {_describe(pipeline_tag)}",
+            )
+        elif pipeline_tag not in PIPELINE_TAGS:
+            message = f"'{pipeline_tag}' is not a pipeline tag the Hub knows" + _suggest(
+                pipeline_tag, PIPELINE_TAGS
+            )
+            report.add(("pipeline_tag",), message, "warning")
+    for key in ("language", "tags", "datasets", "metrics", "base_model"):
+        _check_text_or_list(metadata, key, report)
+    library_name = metadata.get("library_name")
+    if library_name is not None and not isinstance(library_name, str):
+        report.add(("library_name",), f"must be text such as 'transformers', not {_describe(library_name)}")
+    if "model-index" in metadata:
+        _check_model_index(metadata["model-index"], report)
+    return report.problems
+
+
+def _check_licence(metadata: dict, report: _Report) -> None:
+    licence = metadata.get("license")
+    if licence is None or licence == "":
+        message = "no licence given; add a `license:` line so people know how they may use the model"
+        report.add(("license",), message, "warning")
+    elif not isinstance(licence, str):
+        report.add(
+            ("license",), f"must be one licence identifier such as 'apache-2.0', not {_describe(licence)}"
+        )
+    elif licence not in LICENCES:
+        hint = _suggest(licence, LICENCES) or (
+            "; use an id from https://huggingface.co/docs/hub/repositories-licenses, "
+            "or 'other' with license_name and license_link"
+        )
+        report.add(("license",), f"'{licence}' is not a licence identifier the Hub accepts{hint}")
+    elif licence == "other":
+        name = metadata.get("license_name")
+        if name is None or name == "":
+            message = "is required when license is 'other': a short name for the licence, such as 'llama3'"
+            report.add(("license_name",), message, near=("license",))
+        elif not isinstance(name, str):
+            report.add(("license_name",), f"must be text, not {_describe(name)}")
+        link = metadata.get("license_link")
+        if link is None or link == "":
+            message = (
+                "is required when license is 'other': an http(s) URL of the licence text, "
+                "or a file in the repository such as LICENSE.md"
+            )
+            report.add(("license_link",), message, near=("license",))
+        elif not isinstance(link, str) or not _is_licence_link(link):
+            shown = f"'{link}'" if isinstance(link, str) else _describe(link)
+            message = f"{shown} is not an http(s) URL or a relative path such as LICENSE.md"
+            report.add(("license_link",), message)
+
+
+def _is_licence_link(link: str) -> bool:
+    """An absolute http(s) URL, or a relative path such as `LICENSE.md` (never `javascript:` or `//host`)."""
+    if not link or any(character.isspace() or ord(character) < 32 for character in link):
+        return False
+    parts = urlsplit(link)
+    if parts.scheme:
+        return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return not link.startswith(("//", "\\"))
+
+
+def _check_text_or_list(metadata: dict, key: str, report: _Report) -> None:
+    value = metadata.get(key)
+    if value is None or isinstance(value, str):
+        return
+    if not isinstance(value, list):
+        report.add((key,), f"must be text or a list of text, not {_describe(value)}")
+        return
+    for position, item in enumerate(value):
+        if not isinstance(item, str):
+            report.add((key, position), f"must be text, not {_describe(item)}")
+
+
+def _check_model_index(model_index, report: _Report) -> None:
+    """model-index: a list of {name, results: [{task, dataset?, metrics}]} as the Hub's spec says."""
+    if not isinstance(model_index, list):
+        report.add(
+            ("model-index",), f"must be a list of models with name and results, not {_describe(model_index)}"
+        )
+        return
+    for i, entry in enumerate(model_index):
+        path = ("model-index", i)
+        if not _require_mapping(entry, path, report, "a model with name and results"):
+            continue
+        _require_text(entry, path, "name", report, required=True)
+        results = entry.get("results")
+        if not isinstance(results, list):
+            report.add(path + ("results",), f"must be a list of results, not {_describe(results)}")
+            continue
+        for j, result in enumerate(results):
+            _check_result(result, path + ("results", j), report)
+
+
+def _check_result(result, path: tuple, report: _Report) -> None:
+    if not _require_mapping(result, path, report, "a result with task and metrics"):
+        return
+    task = result.get("task")
+    if _require_mapping(task, path + ("task",), report, "a task with a type such as 'text-generation'"):
+        _require_text(task, path + ("task",), "type", report, required=True)
+        _require_text(task, path + ("task",), "name", report, required=False)
+    if "dataset" in result:
+        dataset = result["dataset"]
+        if _require_mapping(dataset, path + ("dataset",), report, "a dataset with type and name"):
+            _require_text(dataset, path + ("dataset",), "type", report, required=True)
+            _require_text(dataset, path + ("dataset",), "name", report, required=True)
+    metrics = result.get("metrics")
+    if not isinstance(metrics, list):
+        report.add(
+            path + ("metrics",), f"must be a list of metrics with type and value, not {_describe(metrics)}"
+        )
+        return
+    for k, metric in enumerate(metrics):
+        where = path + ("metrics", k)
+        if _require_mapping(metric, where, report, "a metric with type and value"):
+            _require_text(metric, where, "type", report, required=True)
+            _require_text(metric, where, "name", report, required=False)
+            if metric.get("value") is None:
+                report.add(where + ("value",), "is required: the metric's result, such as 0.93")
+
+
+def _require_mapping(value, path: tuple, report: _Report, what: str) -> bool:
+    if isinstance(value, dict):
+        return True
+    report.add(
+        path, f"must be {what}, not {_describe(value)}" if value is not None else f"is required: {what}"
+    )
+    return False
+
+
+def _require_text(mapping: dict, path: tuple, key: str, report: _Report, *, required: bool) -> None:
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            report.add(path + (key,), "is required and must be text")
+    elif not isinstance(value, str):
+        report.add(path + (key,), f"must be text, not {_describe(value)}")
+
+
+# Markdown headings, as Python-Markdown finds them ----------------------------------------------
+#
+# The site renders bodies with Python-Markdown, and section numbers must match the `<h2>`s it
+# produces, so this follows its block rules rather than CommonMark's where they differ: an ATX
+# heading starts in column 0 (`##Title` counts, ` ## Title` does not); a setext heading is only the
+# first line of a block; a fence opens in column 0 and only counts when an identical fence closes
+# it; a block-level HTML tag or comment at a line start makes raw HTML up to its closing tag; a
+# table runs to the end of its block. Lists and quotes are followed one level down, which covers
+# real cards; a setext underline inside a list nested in a quote (and the like) is not.
+
+_FENCE_OPEN = re.compile(
+    r"(?P<fence>`{3,}|~{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(?P<q>[\"']).*?(?P=q)[ ]*)?)"
+)
+_FENCE_CLOSE = re.compile(r"(`{3,}|~{3,})[ ]*")
+_SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ ]*")
+_THEMATIC_BREAK = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*")
+_QUOTE_START = re.compile(r"[ ]{0,3}>")
+_LIST_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|[0-9]+\.)[ ]+")
+_QUOTE_MARKERS = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
+_HTML_TOKEN = re.compile(
+    r"""(?P<comment><!--)
+      | </(?P<close>[A-Za-z][A-Za-z0-9-]*)\s*>
+      | <(?P<open>[A-Za-z][A-Za-z0-9-]*)
+        (?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*(?P<selfclosing>/?)>""",
+    re.VERBOSE,
+)
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body canvas center colgroup dd details div dl dt fieldset "
+    "figcaption figure footer form group h1 h2 h3 h4 h5 h6 header hgroup hr html iframe legend li "
+    "main map math menu nav noscript object ol option output p pre progress script section style "
+    "summary table tbody td textarea tfoot th thead tr ul video".split()
+)
+_RAW_TEXT_TAGS = frozenset({"script", "style"})
+
+
+@dataclass(frozen=True)
+class _Heading:
+    level: int
+    text: str
+    start: int
+
+
+def _headings(text: str, start: int) -> list[_Heading]:
+    """Every heading of the Markdown in `text[start:]`, with the offset of its first line."""
+    offsets, lines = [], []
+    position = start
+    while position < len(text):
+        match = _LINE.match(text, position)
+        content = match.group(1).replace("\x02", "").replace("\x03", "").expandtabs(4)
+        offsets.append(position)
+        lines.append(content if content.strip(" ") else "")
+        position = match.end()
+    return _BlockScanner(*_set_aside_code_and_html(lines, offsets)).headings()
+
+
+def _set_aside_code_and_html(lines: list[str], offsets: list[int]):
+    """What Python-Markdown takes out of the text before it parses blocks: fenced code first, then
+    raw HTML blocks and comments. Returns the lines, their offsets, and for the first line of each
+    such region the line after it. Text after a raw block's closing tag becomes a line of its own."""
+    fence_ends = _fenced_blocks(lines)
+    raw = _RawHtml(lines, fence_ends)
+    kept_lines: list[str] = []
+    kept_offsets: list[int] = []
+    skips: dict[int, int] = {}
+    i = 0
+    while i < len(lines):
+        indent = len(lines[i]) - len(lines[i].lstrip(" "))
+        found = raw.block(i, indent) if lines[i] and indent <= 3 and i not in fence_ends else None
+        last, tail = (fence_ends[i], "") if i in fence_ends else found or (None, "")
+        if last is None:
+            kept_lines.append(lines[i])
+            kept_offsets.append(offsets[i])
+            i += 1
+            continue
+        skips[len(kept_lines)] = len(kept_lines) + last + 1 - i
+        kept_lines += lines[i : last + 1]
+        kept_offsets += offsets[i : last + 1]
+        if tail.strip(" "):
+            kept_lines.append(tail)
+            kept_offsets.append(offsets[last])
+        i = last + 1
+    return kept_lines, kept_offsets, skips
+
+
+class _BlockScanner:
+    """Walks lines as Python-Markdown's block parser splits them into blocks, noting headings.
+
+    A block is a run of lines that blank lines, fenced code and raw HTML separate. Within one, a
+    column-0 `#` line or a thematic break ends what came before; a `>` line starts a quote that
+    runs to the block's end; a block starting with a list item is a list to its end. An indented
+    block after a list belongs to its last item and is read again, dedented, as Markdown.
+    """
+
+    def __init__(self, lines: list[str], offsets: list[int], skips: dict[int, int]):
+        self.lines = lines
+        self.offsets = offsets
+        self.skips = skips  # fenced code and raw HTML, only ever found at the top level
+        self.found: list[_Heading] = []
+
+    def after_separator(self, i: int) -> int | None:
+        """When line `i` separates blocks (blank, fenced code, raw HTML), the line after it."""
+        return i + 1 if not self.lines[i] else self.skips.get(i)
+
+    def block_end(self, i: int) -> int:
+        while i < len(self.lines) and self.after_separator(i) is None:
+            i += 1
+        return i
+
+    def add(self, level: int, text: str, i: int) -> None:
+        self.found.append(_Heading(level, text, self.offsets[i]))
+
+    def underline(self, i: int, *, quoted: bool = False) -> str | None:
+        """`=` or `-` when line `i` of the current block is a setext underline, else None. Inside a
+        quote or list, a thematic break outside it or a `#` line splits the block first."""
+        if i >= len(self.lines) or self.after_separator(i) is not None:
+            return None
+        line = self.lines[i]
+        if quoted and (line.startswith("#") or _THEMATIC_BREAK.fullmatch(line)):
+            return None
+        line = _unquoted(line) if quoted else line
+        return line[0] if _SETEXT_UNDERLINE.fullmatch(line) else None
+
+    def headings(self) -> list[_Heading]:
+        lines = self.lines
+        block_start, in_code, in_quote, in_list, list_open = True, False, False, False, False
+        fresh = True  # no `#` line split this block yet, so a table starting here takes every line
+        quote_start = False
+        i = 0
+        while i < len(lines):
+            after = self.after_separator(i)
+            if after is not None:
+                list_open = list_open and not lines[i]  # code or HTML in between ends the list
+                i, block_start, in_code, in_quote, in_list, fresh = after, True, False, False, False, True
+                continue
+            line = lines[i]
+            if line.startswith("    ") and block_start and list_open:
+                end = self.block_end(i)
+                dedented = [row[4:] if row.startswith("    ") else row for row in lines[i:end]]
+                self.found += _BlockScanner(dedented, self.offsets[i:end], {}).headings()
+                i = end
+                continue
+            if line.startswith("    ") and (block_start or in_code) and not in_quote:
+                i, block_start, in_code, list_open = i + 1, False, True, False
+                continue
+            if in_code:  # the first unindented line after indented code starts a new block
+                block_start, in_code = True, False
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if block_start and _is_table_start(line, following):  # the rest of the block is its rows
+                while i < len(lines) and self.after_separator(i) is None:
+                    if lines[i].startswith("#") and not fresh:
+                        break
+                    i += 1
+                list_open = False
+                continue
+            if line.startswith("#"):
+                self.add(*_atx_heading(line), i)
+                i, block_start, in_quote, in_list, list_open, fresh = i + 1, True, False, False, False, True
+                continue
+            if block_start and (mark := self.underline(i + 1)):  # even `> quote` or `- item`
+                self.add(1 if mark == "=" else 2, line.strip(), i)
+                i, block_start, list_open, fresh = i + 2, True, False, False
+                continue
+            if _THEMATIC_BREAK.fullmatch(line):
+                i, block_start, in_quote, in_list, list_open, fresh = i + 1, True, False, False, False, False
+                continue
+            if block_start:
+                in_list = list_open = bool(_LIST_ITEM.match(line))
+            block_start = False
+            item = _LIST_ITEM.match(line) if in_list else None
+            if item:
+                i = self.list_item(i, line[item.end() :])
+                continue
+            if not in_quote and _QUOTE_START.match(line):
+                in_quote, quote_start = True, True
+            if in_quote:
+                i, quote_start = self.quote_line(i, quote_start)
+            else:
+                i += 1
+        return self.found
+
+    def list_item(self, i: int, content: str) -> int:
+        """Read the first line of a list item, which starts a block of its own; returns the next line."""
+        if content.startswith("#"):
+            self.add(*_atx_heading(content), i)
+        elif mark := self.underline(i + 1, quoted=True):
+            self.add(1 if mark == "=" else 2, content.strip(), i)
+            return i + 2
+        return i + 1
+
+    def quote_line(self, i: int, quote_start: bool) -> tuple[int, bool]:
+        """Read line `i` of a block quote; lines without `>` belong to it lazily. Returns the next
+        line and whether it starts a block inside the quote."""
+        content = _unquoted(self.lines[i])
+        if quote_start and content.startswith("    "):  # indented code inside the quote
+            return i + 1, True
+        if content.startswith("#"):
+            self.add(*_atx_heading(content), i)
+            return i + 1, True
+        if quote_start and content and (mark := self.underline(i + 1, quoted=True)):
+            self.add(1 if mark == "=" else 2, content.strip(), i)
+            return i + 2, True
+        return i + 1, not content or bool(_THEMATIC_BREAK.fullmatch(content))
+
+
+def _unquoted(line: str) -> str:
+    return line[_QUOTE_MARKERS.match(line).end() :]
+
+
+def _atx_heading(content: str) -> tuple[int, str]:
+    level = min(len(content) - len(content.lstrip("#")), 6)
+    return level, content[level:].rstrip("#").strip()
+
+
+def _table_cells(row: str) -> list[str]:
+    row = row.strip(" ")
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return re.split(r"(?<!\\)\|", row)
+
+
+def _is_table_start(header: str, separator: str) -> bool:
+    """Python-Markdown's tables: a header row, then a row of only `|:- ` with as many cells."""
+    cells = _table_cells(header)
+    if len(cells) < 2 and not (header.strip(" ").startswith("|") or header.strip(" ").endswith("|")):
+        return False
+    divider = _table_cells(separator)
+    return bool(separator) and len(divider) == len(cells) and set("".join(divider)) <= set("|:- ")
+
+
+def _fenced_blocks(lines: list[str]) -> dict[int, int]:
+    """Opening line -> closing line of each fenced code block. A fence with no identical closing
+    fence is not code at all, as in Python-Markdown."""
+    closers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        if _FENCE_CLOSE.fullmatch(line):
+            closers.setdefault(line.rstrip(" "), []).append(number)
+    blocks: dict[int, int] = {}
+    i = 0
+    while i < len(lines):
+        opening = _FENCE_OPEN.fullmatch(lines[i])
+        if opening:
+            candidates = closers.get(opening.group("fence"), [])
+            position = bisect.bisect_right(candidates, i)
+            if position < len(candidates):
+                blocks[i] = candidates[position]
+                i = candidates[position]
+        i += 1
+    return blocks
+
+
+class _RawHtml:
+    """Where a raw HTML block or comment that starts on a line ends, ignoring fenced code."""
+
+    def __init__(self, lines: list[str], fence_ends: dict[int, int]):
+        hidden = set()
+        for opening, closing in fence_ends.items():
+            hidden.update(range(opening, closing + 1))
+        self.visible = ["" if number in hidden else line for number, line in enumerate(lines)]
+        self.flat = "\n".join(self.visible)
+        self.starts = []
+        position = 0
+        for line in self.visible:
+            self.starts.append(position)
+            position += len(line) + 1
+        self.last_comment_close = self.flat.rfind("-->")
+
+    def block(self, number: int, indent: int) -> tuple[int, str] | None:
+        """For a raw block starting on line `number`: its last line and any text after its end there."""
+        end = self._end(self.starts[number] + indent)
+        if end is None:
+            return None
+        last = bisect.bisect_right(self.starts, end) - 1
+        return last, self.flat[end + 1 : self.starts[last] + len(self.visible[last])]
+
+    def _end(self, position: int) -> int | None:
+        """Offset of the last character of the raw block starting at `position`, if one does."""
+        if self.flat.startswith("<!--", position):
+            if position + 4 > self.last_comment_close:
+                return None  # an unclosed comment is text
+            return self.flat.index("-->", position + 4) + 2
+        opening = _HTML_TOKEN.match(self.flat, position)
+        if opening is None or (opening.group("open") or "").lower() not in _BLOCK_TAGS:
+            return None
+        return self._close_of(opening)
+
+    def _close_of(self, opening) -> int:
+        """Offset of the end of the raw block `opening` starts: where its tags balance, or the end."""
+        stack: list[str] = []
+        open_counts: dict[str, int] = {}  # how many of each name are on the stack, to test membership fast
+        token = opening
+        while token is not None:
+            resume = token.end()
+            if token.group("comment"):
+                close = self.flat.find("-->", resume) if resume <= self.last_comment_close else -1
+                resume = close + 3 if close >= 0 else token.start() + 1  # an unclosed comment is text
+            elif token.group("close"):
+                name = token.group("close").lower()
+                while open_counts.get(name):  # close it and whatever was left open inside it
+                    popped = stack.pop()
+                    open_counts[popped] -= 1
+                    if popped == name:
+                        break
+            elif not token.group("selfclosing") and (name := token.group("open").lower()) != "hr":
+                if name in _RAW_TEXT_TAGS:  # no tags inside: skip to its end tag
+                    ending = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(self.flat, resume)
+                    if ending is None:
+                        return len(self.flat)
+                    resume = ending.end()
+                else:
+                    stack.append(name)
+                    open_counts[name] = open_counts.get(name, 0) + 1
+            if not stack:
+                return resume - 1
+            token = _HTML_TOKEN.search(self.flat, resume)
+        return len(self.flat)
+
+
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>])")
+_INLINE_MARKUP = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),  # links: their text
+    (re.compile(r"<[^>]*>"), ""),  # inline HTML tags
+    (re.compile(r"`+"), ""),
+    (re.compile(r"\*+|~~|(?<!\w)_+|_+(?!\w)"), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def _plain_text(markdown: str) -> str:
+    """A heading's text without Markdown emphasis, links, code marks or tags."""
+    escaped: list[str] = []  # `\*` is a literal star: set it aside while the markup goes
+
+    def set_aside(match) -> str:
+        escaped.append(match.group(1))
+        return f"\x00{len(escaped) - 1}\x00"
+
+    markdown = _ESCAPE.sub(set_aside, markdown)
+    for pattern, replacement in _INLINE_MARKUP:
+        markdown = pattern.sub(replacement, markdown)
+    return re.sub("\x00([0-9]+)\x00", lambda match: escaped[int(match.group(1))], markdown).strip()

@@ -1,0 +1,68 @@
+"""Atom feeds of recent changes, for the whole site and for one card."""
+
+import uuid
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from .history import FEED_SIZE, activity_subject, activity_url, visible_activity
+from .models import ModelCard
+
+# Entry ids must be unique and never change; several entries can link to the same page (a
+# suggestion filed, then accepted), so the id is derived from the activity row instead.
+_ENTRY_NAMESPACE = uuid.UUID("6f1d3c52-3f7e-4b8e-9a51-2d0c5b7e8a10")
+
+
+class RecentChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Model Card Commons: recent changes"
+    subtitle = "New versions, suggestions and decisions on every card."
+
+    def link(self):
+        return reverse("modelcards:changes")
+
+    def items(self):
+        return visible_activity()[:FEED_SIZE]
+
+    def item_title(self, item):
+        # Atom titles are plain text (the framework XML-escapes them), so no HTML escaping here.
+        return f"{activity_subject(item)}: {item.get_kind_display().lower()}"
+
+    def item_description(self, item):
+        # Atom summaries are declared type="html"; escaping keeps a summary's "<" as text in readers.
+        return escape(item.summary or item.get_kind_display())
+
+    def item_link(self, item):
+        return activity_url(item)
+
+    def item_guid(self, item):
+        return uuid.uuid5(_ENTRY_NAMESPACE, f"activity-{item.pk}").urn
+
+    def item_author_name(self, item):
+        return item.actor_display
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+
+class CardChangesFeed(RecentChangesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(ModelCard.objects.only("pk", "slug", "title"), slug=slug)
+
+    def title(self, card):
+        return f"{card.title or card.slug}: changes on Model Card Commons"
+
+    def subtitle(self, card):
+        return f"New versions, suggestions and decisions on the card “{card.title or card.slug}”."
+
+    def link(self, card):
+        return reverse("modelcards:history", args=[card.slug])
+
+    def items(self, card):
+        return visible_activity().filter(card=card)[:FEED_SIZE]

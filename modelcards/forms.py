@@ -1,0 +1,227 @@
+"""Forms that take a README.md from a person and report every problem with it."""
+
+from django import forms
+from django.conf import settings
+
+from .cardfile import CardFile, CardFileError, normalise_newlines, parse_card
+from .models import validate_card_slug as validate_slug_format
+from .rendering import MarkdownRefused, check_renderable
+
+RESERVED_SLUGS = frozenset({"import", "new", "suggest", "wanted"})
+
+
+def validate_card_slug(slug: str) -> None:
+    validate_slug_format(slug)
+    if slug in RESERVED_SLUGS:
+        raise forms.ValidationError(f"'{slug}' is reserved for a page of the site; choose another slug.")
+
+
+def parse_or_problems(text: str) -> tuple[CardFile | None, list[str]]:
+    """Parse and check a README.md, returning either the card file or every problem as a message."""
+    try:
+        card_file = parse_card(text)
+    except CardFileError as exc:
+        return None, [str(problem) for problem in exc.problems]
+    try:
+        check_renderable(card_file.body)
+    except MarkdownRefused as exc:
+        return None, [str(exc)]
+    return card_file, []
+
+
+class CardImportForm(forms.Form):
+    """Create a card by uploading or pasting a README.md."""
+
+    slug = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Lower-case letters, digits and hyphens. Left empty, it comes from the file's name.",
+    )
+    file = forms.FileField(required=False, label="README.md file")
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "false"}),
+        label="or paste the README.md",
+    )
+    summary = forms.CharField(max_length=300, required=False, label="Edit summary")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if upload.size > settings.MODELCARDS_MAX_CARD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; a card may be at most "
+                f"{settings.MODELCARDS_MAX_CARD_BYTES:,} bytes."
+            )
+        raw = upload.read()
+        try:
+            return upload.name, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                f"The file is not valid UTF-8 (byte {exc.start} cannot be decoded)."
+            ) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        pasted = cleaned.get("text") or ""
+        if self.errors:
+            return cleaned
+        if upload and pasted.strip():
+            raise forms.ValidationError("Upload a file or paste the text, not both.")
+        if upload:
+            name, text = upload  # a file keeps its bytes exactly
+        elif pasted.strip():
+            name, text = "", normalise_newlines(pasted)
+        else:
+            raise forms.ValidationError("Upload a README.md file or paste its text.")
+        slug = (cleaned.get("slug") or "").strip().lower() or slug_from_filename(name)
+        if not slug:
+            self.add_error("slug", "Give a slug for the new card.")
+        else:
+            try:
+                validate_card_slug(slug)
+            except forms.ValidationError as exc:
+                self.add_error("slug", exc)
+        card_file, problems = parse_or_problems(text)
+        for problem in problems:
+            self.add_error("text" if not upload else "file", problem)
+        cleaned["slug"] = slug
+        cleaned["card_file"] = card_file
+        return cleaned
+
+
+def slug_from_filename(name: str) -> str:
+    """`bloom.md` gives `bloom`; an uploaded `README.md` says nothing about its model."""
+    stem = name.rsplit("/", 1)[-1]
+    if stem.lower().endswith(".md"):
+        stem = stem[:-3]
+    if stem.lower() == "readme":
+        return ""
+    return stem.lower()
+
+
+# Control characters and bidirectional overrides would let a one-line field pretend to say
+# something else (a reversed name, a hidden second line), so they are refused.
+_FORBIDDEN_IN_LINE = (
+    {chr(c) for c in range(0x00, 0x20)}
+    | {chr(0x7F)}
+    | set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+)
+
+
+def clean_single_line(value: str, label: str) -> str:
+    value = value.strip()
+    if any(ch in _FORBIDDEN_IN_LINE for ch in value):
+        raise forms.ValidationError(
+            f"The {label} must be one line of plain text, without control or direction-changing characters."
+        )
+    return value
+
+
+class SuggestionForm(forms.Form):
+    """A suggested text (whole card or one section) with a one-line summary of what changed and why."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true", "class": "code"}),
+        label="Text",
+        strip=False,
+    )
+    summary = forms.CharField(
+        max_length=300,
+        label="Summary of what changed and why",
+        help_text="One line, e.g. “Add the training data's licence, with a link to the datasheet”.",
+    )
+    author_name = forms.CharField(
+        max_length=80,
+        required=False,
+        label="Your name (optional)",
+        help_text="Shown with your suggestion. Leave empty to appear as anonymous.",
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, anonymous: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not anonymous:
+            del self.fields["author_name"]
+        self.fields["website"].widget.attrs["class"] = "honeypot"
+
+    def clean_text(self):
+        text = normalise_newlines(self.cleaned_data["text"])
+        size = len(text.encode("utf-8"))
+        if size > settings.MODELCARDS_MAX_CARD_BYTES:
+            limit = settings.MODELCARDS_MAX_CARD_BYTES
+            raise forms.ValidationError(f"The text is {size:,} bytes; a card may be at most {limit:,} bytes.")
+        return text
+
+    def clean_summary(self):
+        return clean_single_line(self.cleaned_data["summary"], "summary")
+
+    def clean_author_name(self):
+        return clean_single_line(self.cleaned_data.get("author_name", ""), "name")
+
+
+class NewCardSuggestionForm(SuggestionForm):
+    slug = forms.CharField(
+        max_length=100,
+        label="Slug for the new card",
+        help_text="Lower-case letters, digits and hyphens, e.g. the model's repository name.",
+    )
+
+    field_order = ["slug", "text", "summary", "author_name"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip().lower()
+        validate_card_slug(slug)
+        return slug
+
+
+class DecisionForm(forms.Form):
+    """Accept or reject, bound to the suggestion text and card version the moderator was shown."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note to the author"
+    )
+    seen_fingerprint = forms.CharField(widget=forms.HiddenInput)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class DirectEditForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "true", "class": "code"}), strip=False
+    )
+    summary = forms.CharField(max_length=300, label="Summary of what changed and why")
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_text(self):
+        return normalise_newlines(self.cleaned_data["text"])
+
+    def clean_summary(self):
+        return clean_single_line(self.cleaned_data["summary"], "summary")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000, label="Comment (Markdown)"
+    )
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000, label="Message (Markdown)"
+    )
+
+    def clean_title(self):
+        return clean_single_line(self.cleaned_data["title"], "title")
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(max_length=300)

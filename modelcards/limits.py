@@ -1,0 +1,68 @@
+"""Protections for the public forms: IP hashing, rate limits, blocks and the honeypot.
+
+An anonymous visitor's IP address is never stored: only a keyed hash of it, which is enough to
+rate-limit and block without being able to show or recover the address.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django_ratelimit.core import get_usage
+
+from .models import Block
+
+HONEYPOT_FIELD = "website"
+
+
+def client_ip(request) -> str:
+    """The client's address; a proxy's X-Forwarded-For is believed only when configured."""
+    proxies = settings.MODELCARDS_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def ip_hash(request) -> str:
+    key = settings.MODELCARDS_IP_HASH_SALT.encode("utf-8")
+    return hmac.new(key, client_ip(request).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _rate_key(group, request) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{ip_hash(request)}"
+
+
+def seconds_until_allowed(request, action: str) -> int:
+    """Count one `action` for this account or IP hash; 0 if allowed, else seconds to wait."""
+    rate = settings.MODELCARDS_RATE_LIMITS.get(action)
+    if not rate:
+        return 0
+    usage = get_usage(request, group=f"modelcards.{action}", key=_rate_key, rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return 0
+    return max(usage["time_left"], 1)
+
+
+def is_blocked(request) -> bool:
+    if request.user.is_authenticated:
+        return Block.objects.filter(user=request.user).exists()
+    return Block.objects.filter(ip_hash=ip_hash(request)).exists()
+
+
+def honeypot_tripped(request) -> bool:
+    """Bots fill every field; people never see this one (hidden by CSS, labelled 'leave empty')."""
+    return bool(request.POST.get(HONEYPOT_FIELD, "").strip())
+
+
+def describe_wait(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    minutes = (seconds + 59) // 60
+    if minutes < 90:
+        return f"{minutes} minutes"
+    return f"{(minutes + 59) // 60} hours"

@@ -1,0 +1,463 @@
+"""Model cards and their numbered versions.
+
+A card's README.md text is the source of truth; every other field on `ModelCard` is derived from it
+when it is saved, so pages never parse YAML or Markdown per request. Each saved change is a
+django-reversion revision plus one `CardVersion` row (the revision's meta) that carries the per-card
+version number and the facts the history pages show.
+"""
+
+import re
+
+import reversion
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Revision, Version
+
+from .cardfile import CardFile
+
+CARD_SLUG_PATTERN = r"[a-z0-9][a-z0-9._-]*"
+_CARD_SLUG = re.compile(rf"\A{CARD_SLUG_PATTERN}\Z")
+
+
+def validate_card_slug(slug: str) -> None:
+    """Hub-like repository names (`pythia-6.9b`), lower case, and never a path such as `..`."""
+    if not _CARD_SLUG.match(slug) or ".." in slug or slug.endswith(".") or len(slug) > 100:
+        raise ValidationError(
+            f"'{slug}' is not a valid card slug: use lower-case letters, digits, '-', '_' and '.', "
+            "starting with a letter or digit."
+        )
+
+
+class ModelCardQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Cards whose title, tags or text mention every word of `query`."""
+        for word in query.split()[:10]:
+            self = self.filter(
+                Q(title__icontains=word) | Q(tags_index__icontains=word) | Q(text__icontains=word)
+            )
+        return self
+
+    def with_tag(self, tag: str):
+        return self.filter(tags_index__contains=f"|{tag.lower()}|")
+
+    def for_listing(self):
+        """Only what a list row shows: never load the README text of a page of cards."""
+        return self.only("slug", "title", "license", "pipeline_tag", "updated_at", "version_number")
+
+
+@reversion.register(exclude=["line_versions"])
+class ModelCard(models.Model):
+    slug = models.CharField(max_length=100, unique=True, validators=[validate_card_slug])
+    text = models.TextField(help_text="The README.md, byte for byte as imported or accepted.")
+
+    # Derived from `text` by `apply_card_file`; never edited directly.
+    title = models.CharField(max_length=300)
+    metadata = models.JSONField(default=dict, blank=True)
+    license = models.CharField(max_length=100, blank=True, db_index=True)
+    pipeline_tag = models.CharField(max_length=100, blank=True, db_index=True)
+    tags_index = models.TextField(blank=True, help_text="Lower-case tags as |a|b|, for filtering.")
+    size = models.PositiveIntegerField(default=0, help_text="Size of the README.md in bytes.")
+    body_start = models.PositiveIntegerField(default=0, help_text="Offset of the Markdown body in text.")
+
+    version_number = models.PositiveIntegerField(
+        default=0, help_text="Number of the current version; only the workflow increments it."
+    )
+    line_versions = models.JSONField(
+        default=list, blank=True, help_text="For each line of the text, the version that last changed it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ModelCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("review_suggestion", "Can review suggestions and edit cards directly")]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("modelcards:card_detail", args=[self.slug])
+
+    def apply_card_file(self, card_file: CardFile) -> None:
+        """Set the text and everything derived from it, so reads never re-parse."""
+        meta = card_file.metadata
+        self.text = card_file.text
+        self.metadata = meta
+        self.title = (card_file.title or self.slug)[:300]
+        self.license = str(meta.get("license") or "")[:100]
+        self.pipeline_tag = str(meta.get("pipeline_tag") or "")[:100]
+        self.tags_index = "".join(f"|{tag.lower()}" for tag in as_list(meta.get("tags"))) + (
+            "|" if meta.get("tags") else ""
+        )
+        self.size = len(card_file.text.encode("utf-8"))
+        self.body_start = len(card_file.text) - len(card_file.body)
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @property
+    def tags(self) -> list[str]:
+        return as_list(self.metadata.get("tags"))
+
+
+def as_list(value) -> list[str]:
+    """Hub fields such as `tags` may be one string or a list of strings."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+class CardVersionQuerySet(models.QuerySet):
+    def with_people(self):
+        return self.select_related("author", "moderator")
+
+
+class CardVersion(models.Model):
+    """One numbered version of one card: django-reversion's revision meta for our history pages."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        IMPORTED = "imported", "Imported"
+        EDITED = "edited", "Direct edit"
+        SUGGESTION = "suggestion", "Accepted suggestion"
+        REVERTED = "reverted", "Revert"
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="card_version")
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authored_versions",
+    )
+    author_name = models.CharField(
+        max_length=150, blank=True, help_text="Display name of an anonymous author."
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approved_versions",
+    )
+    summary = models.CharField(max_length=300, blank=True)
+    merge_note = models.CharField(
+        max_length=200, blank=True, help_text="How the text was merged with changes made meanwhile."
+    )
+    size = models.PositiveIntegerField()
+    size_delta = models.IntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = CardVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "number"], name="unique_version_number_per_card"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} v{self.number}"
+
+    @property
+    def author_display(self) -> str:
+        if self.author_id:
+            return self.author.get_username()
+        return self.author_name or "anonymous"
+
+    def stored_fields(self) -> dict:
+        """The card's fields as they were at this version, read from django-reversion's data."""
+        version = Version.objects.get(
+            revision_id=self.revision_id,
+            content_type=ContentType.objects.get_for_model(ModelCard),
+            object_id=str(self.card_id),
+        )
+        return version.field_dict
+
+
+class InvalidTransition(Exception):
+    """A suggestion asked to move to a status its current status does not allow."""
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Suggestion.Status.PENDING)
+
+    def visible_to(self, user, *, reviewer: bool):
+        """Held suggestions (waiting for a moderator's look) are shown only to moderators and authors."""
+        if reviewer:
+            return self
+        if user is not None and user.is_authenticated:
+            return self.filter(Q(held=False) | Q(author=user))
+        return self.filter(held=False)
+
+
+class Suggestion(models.Model):
+    """A proposed full text for a card (or for a new card), waiting for a moderator's decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    card = models.ForeignKey(
+        ModelCard, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    new_slug = models.CharField(
+        max_length=100, blank=True, validators=[validate_card_slug], help_text="Slug of a proposed new card."
+    )
+    base_version = models.PositiveIntegerField(
+        default=0, help_text="Version of the card the text was written against (0 for a new card)."
+    )
+    section = models.PositiveIntegerField(null=True, blank=True, help_text="Section edited, if only one.")
+    text = models.TextField()
+    summary = models.CharField(max_length=300)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+    )
+    author_name = models.CharField(max_length=80, blank=True, help_text="Name an anonymous author gave.")
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    access_token = models.CharField(max_length=64, blank=True)
+    held = models.BooleanField(default=False, help_text="Held for a moderator's look (e.g. many links).")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_suggestions",
+    )
+    note = models.TextField(blank=True, help_text="The moderator's note; required when rejecting.")
+    version = models.OneToOneField(
+        CardVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestion"
+    )
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="suggestion_queue"),
+            models.Index(fields=["card", "status", "created_at"], name="suggestion_card_queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(card__isnull=False) | ~Q(new_slug=""), name="suggestion_has_card_or_new_slug"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["accepted", "rejected"]) | Q(decided_at__isnull=False),
+                name="decided_suggestion_has_decision_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestion #{self.pk} on {self.target_slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("modelcards:suggestion_detail", args=[self.pk])
+
+    @property
+    def target_slug(self) -> str:
+        return self.card.slug if self.card_id else self.new_slug
+
+    @property
+    def is_new_card(self) -> bool:
+        return self.card_id is None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def author_display(self) -> str:
+        if self.author_id:
+            return self.author.get_username()
+        return f"{self.author_name or 'anonymous'} (not logged in)"
+
+    def mark_decided(self, status: str, *, moderator, note: str = "") -> None:
+        if not self.is_pending:
+            raise InvalidTransition(f"This suggestion was already {self.get_status_display().lower()}.")
+        self.status = status
+        self.moderator = moderator
+        self.note = note
+        self.decided_at = timezone.now()
+
+    def mark_withdrawn(self) -> None:
+        if not self.is_pending:
+            status = self.get_status_display().lower()
+            raise InvalidTransition(f"Only a pending suggestion can be withdrawn; this one was {status}.")
+        self.status = self.Status.WITHDRAWN
+
+
+class Comment(models.Model):
+    """A message in a suggestion's discussion or in a card's talk thread (exactly one of the two)."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    thread = models.ForeignKey(
+        "TalkThread", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField()
+    hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(suggestion__isnull=False, thread__isnull=True)
+                | Q(suggestion__isnull=True, thread__isnull=False),
+                name="comment_belongs_to_one_place",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.pk}"
+
+
+class TalkThread(models.Model):
+    """A question or piece of evidence about a card that is not yet a concrete edit."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="threads")
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads")
+    closed = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("modelcards:talk_thread", args=[self.card.slug, self.pk])
+
+
+class Watch(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="watches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "card"], name="unique_watch")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.card_id}"
+
+
+class Block(models.Model):
+    """Stops an account or an anonymous IP hash from suggesting and commenting."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="blocks"
+    )
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="blocks_made"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(ip_hash=""), name="block_names_user_or_ip_hash"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Block #{self.pk}"
+
+
+class ActivityQuerySet(models.QuerySet):
+    def for_listing(self):
+        return self.select_related("card", "version", "suggestion", "actor").only(
+            "kind",
+            "created_at",
+            "summary",
+            "actor_name",
+            "card__slug",
+            "card__title",
+            "version__number",
+            "suggestion__status",
+            "suggestion__new_slug",
+            "actor__username",
+        )
+
+
+class Activity(models.Model):
+    """One line of the site's recent changes: a new version, a new suggestion, or a decision.
+
+    Written by the workflow as things happen, so the recent-changes page and feeds read one indexed
+    table instead of merging several.
+    """
+
+    class Kind(models.TextChoices):
+        VERSION = "version", "New version"
+        SUGGESTION = "suggestion", "New suggestion"
+        ACCEPTED = "accepted", "Suggestion accepted"
+        REJECTED = "rejected", "Suggestion rejected"
+        WITHDRAWN = "withdrawn", "Suggestion withdrawn"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    card = models.ForeignKey(
+        ModelCard, null=True, blank=True, on_delete=models.CASCADE, related_name="activity"
+    )
+    version = models.ForeignKey(
+        CardVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, null=True, blank=True, on_delete=models.CASCADE, related_name="activity"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="activity_recent"),
+            models.Index(fields=["card", "-created_at", "-id"], name="activity_card_recent"),
+            models.Index(fields=["kind", "-created_at", "-id"], name="activity_kind_recent"),
+        ]
+        verbose_name_plural = "activity"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_name or "anonymous"

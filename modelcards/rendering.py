@@ -1,0 +1,707 @@
+"""Markdown -> sanitised HTML for model cards: the one place in the codebase that calls mark_safe."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import logging
+import re
+import secrets
+import time
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import bleach
+import markdown
+from bleach.html5lib_shim import Filter
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+logger = logging.getLogger(__name__)
+
+# Bump whenever a change here changes the HTML produced for some text: cached renders carry it in their key.
+RENDERER_VERSION = "1"
+CACHE_TIMEOUT = 60 * 60 * 24 * 30
+
+# --- What the sanitiser lets through -----------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt",
+        "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
+        "pre", "q", "s", "samp", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "ul",
+    }
+)  # fmt: skip
+
+_HEADING_ATTRIBUTES = frozenset({"id", "align"})
+_CELL_ATTRIBUTES = frozenset({"align", "colspan", "rowspan"})
+ALLOWED_ATTRIBUTES = MappingProxyType(
+    {
+        "a": frozenset({"href", "title", "class"}),
+        "abbr": frozenset({"title"}),
+        "code": frozenset({"class"}),
+        "details": frozenset({"open"}),
+        "div": frozenset({"class", "align"}),
+        "h1": _HEADING_ATTRIBUTES,
+        "h2": _HEADING_ATTRIBUTES,
+        "h3": _HEADING_ATTRIBUTES,
+        "h4": _HEADING_ATTRIBUTES,
+        "h5": _HEADING_ATTRIBUTES,
+        "h6": _HEADING_ATTRIBUTES,
+        "img": frozenset({"src", "alt", "title", "width", "height", "align"}),
+        "li": frozenset({"id"}),
+        "ol": frozenset({"start"}),
+        "p": frozenset({"align"}),
+        "sup": frozenset({"id"}),
+        "td": _CELL_ATTRIBUTES,
+        "th": _CELL_ATTRIBUTES,
+    }
+)
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+URL_ATTRIBUTES = frozenset({"href", "src"})
+
+# Headings get Python-Markdown's slug behind this prefix, so no user-chosen id can shadow a DOM global
+# (window.location, document.cookie, ...) or one of the page's own ids.
+HEADING_ID_PREFIX = "h-"
+
+_ALIGN = re.compile(r"left|center|right")
+_SPAN = re.compile(r"[1-9][0-9]?")
+_FOOTNOTE_ID = r":[^\"'<>&\x00-\x1f]{1,100}"
+_HEADING_ID = re.compile(re.escape(HEADING_ID_PREFIX) + r"[\w-]{0,200}")
+# Attribute values, when constrained, must match the whole pattern. Footnote ids and classes are the
+# exact shapes Python-Markdown's footnotes extension writes.
+ATTRIBUTE_VALUE_PATTERNS = MappingProxyType(
+    {
+        **{(f"h{level}", "id"): _HEADING_ID for level in range(1, 7)},
+        **{(f"h{level}", "align"): _ALIGN for level in range(1, 7)},
+        ("a", "class"): re.compile(r"footnote-ref|footnote-backref"),
+        ("code", "class"): re.compile(r"language-[\w#+.-]{1,40}"),
+        ("details", "open"): re.compile(r"(open)?"),
+        ("div", "class"): re.compile(r"footnote"),
+        ("div", "align"): _ALIGN,
+        ("img", "width"): re.compile(r"[0-9]{1,4}%?"),
+        ("img", "height"): re.compile(r"[0-9]{1,4}%?"),
+        ("img", "align"): _ALIGN,
+        ("li", "id"): re.compile("fn" + _FOOTNOTE_ID),
+        ("ol", "start"): re.compile(r"[0-9]{1,9}"),
+        ("p", "align"): _ALIGN,
+        ("sup", "id"): re.compile("fnref[0-9]{0,6}" + _FOOTNOTE_ID),
+        ("td", "align"): _ALIGN,
+        ("td", "colspan"): _SPAN,
+        ("td", "rowspan"): _SPAN,
+        ("th", "align"): _ALIGN,
+        ("th", "colspan"): _SPAN,
+        ("th", "rowspan"): _SPAN,
+    }
+)
+LINK_REL = "nofollow ugc noopener"
+
+# --- Limits that keep rendering fast -----------------------------------------------------------------
+
+MAX_LINE_CHARS = 20_000
+MAX_NESTING = 50  # lists and block quotes inside each other
+MAX_HTML_NESTING = 100  # raw HTML elements left open inside each other
+MAX_TABLE_CELLS = 20_000
+MAX_FENCES = 1_000  # lines that open or close a fenced code block
+MAX_HEADINGS = 2_000
+MAX_BLOCKS = 30_000  # paragraphs, list items and other blocks
+# Python-Markdown re-reads a block from the split point each time it finds a heading or a rule inside it,
+# re-reads to the end of a paragraph for every unclosed "[", and re-reads to the next ">" for every
+# unclosed "<tag". These budgets bound that re-reading, in characters; past them rendering turns slow.
+MAX_BLOCK_RESCAN = 20_000_000
+MAX_BRACKET_RESCAN = 3_000_000
+MAX_TAG_RESCAN = 10_000_000
+# Each inline element (emphasis, code, link, tag, entity, escape) makes Python-Markdown copy the rest of its
+# paragraph: the budget for inline elements times paragraph length, summed over paragraphs.
+MAX_INLINE_RESCAN = 2_000_000_000
+# Wall-clock budget for one render, checked as Markdown and the sanitiser go: the safety net behind the
+# checks above for text that is merely large and dense.
+RENDER_SECONDS = 2.0
+
+
+class MarkdownRefused(ValueError):
+    """Raised with a user-facing message when text is too pathological to render safely."""
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: SafeString
+    toc: tuple[TocEntry, ...]
+
+
+# --- Cheap pre-checks ---------------------------------------------------------------------------------
+
+_BLANK_LINE = re.compile(r"(?<=\n)[ \t]*\n")
+_NESTING_CANDIDATE = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[*+-](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$)))*[ \t]*")
+_CONTAINER_MARKER = re.compile(r">|[*+-]|[0-9]{1,9}[.)]")
+_WHITESPACE_RUN = re.compile(r"[ \t]+")
+_FENCE_LINE = re.compile(r"^(`{3,}|~{3,})[^\n]*", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^(?:#|[ ]{0,3}(?:=+|-+)[ \t]*$)", re.MULTILINE)
+_LIST_ITEM_LINE = re.compile(r"^[ \t>]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]", re.MULTILINE)
+_INLINE_MARKUP = re.compile(r"[*_]+|`+|[\[<&\\]|  \n")
+_BLOCK_SPLIT_LINE = re.compile(r"^(?:#|[ ]{0,3}(?:(?:[-*_][ \t]*){3,}|=+[ \t]*|-+[ \t]*)$)", re.MULTILINE)
+_TABLE_SEPARATOR = re.compile(r"^[ \t>]*(?=[^\n]*\|)(?=[^\n]*-)[ \t|:-]+$", re.MULTILINE)
+_BRACKET = re.compile(r"[\[\]()]")
+_ANGLE = re.compile(r"<!\[|<[A-Za-z/!?]|\]\]>|>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# Elements that never nest (void) or that the next sibling closes, so they add no lasting depth.
+_FLAT_ELEMENTS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "thead", "tbody", "tfoot", "option",
+        "optgroup", "rb", "rt", "rp", "rtc", "colgroup", "caption", "html", "head", "body",
+    }
+)  # fmt: skip
+
+
+def check_renderable(text: str) -> None:
+    """Refuse, with a message for the author, text too large or too convoluted to render quickly.
+
+    The rules: at most ``settings.MODELCARDS_MAX_CARD_BYTES`` of UTF-8; no line longer than
+    MAX_LINE_CHARS; lists and quotes nested at most MAX_NESTING deep; raw HTML left open at most
+    MAX_HTML_NESTING deep; tables with at most MAX_TABLE_CELLS cells in all; at most MAX_FENCES
+    code fences; and within the re-reading budgets above for headings or rules crammed into one block,
+    unclosed brackets and unclosed tags. Every check is linear in the size of the text.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"Markdown must be str, not {type(text).__name__}")
+    _check_size(text)
+    lines = text.split("\n")
+    _check_line_lengths(lines)
+    _check_nesting(text, lines)
+    block_starts = [0, *(match.end() for match in _BLANK_LINE.finditer(text))]
+    _check_block_splits(text, block_starts)
+    _check_tables(text, block_starts)
+    _check_fences(text)
+    _check_block_count(text, block_starts)
+    _check_inline_density(text, block_starts)
+    _check_brackets(text, block_starts)
+    _check_html(text)
+
+
+def _line_number(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _check_size(text: str) -> None:
+    limit = settings.MODELCARDS_MAX_CARD_BYTES
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise MarkdownRefused(f"The text is {size / 1024:,.0f} KB; the limit is {limit / 1024:,.0f} KB.")
+
+
+def _check_line_lengths(lines: list[str]) -> None:
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise MarkdownRefused(
+                f"Line {number} is {len(line):,} characters long; the limit is {MAX_LINE_CHARS:,}. "
+                "Break it into shorter lines."
+            )
+
+
+def _fenced_line_numbers(lines: list[str]) -> set[int]:
+    """Numbers (0-based) of the lines inside a fenced code block that has its closing fence."""
+    fences = [(number, line.rstrip(" ")) for number, line in enumerate(lines) if line[:3] in ("```", "~~~")]
+    closing_after: dict[int, int] = {}
+    next_closing: dict[str, int] = {}
+    for number, line in reversed(fences):
+        run = line[: len(line) - len(line.lstrip(line[0]))]
+        if run in next_closing:
+            closing_after[number] = next_closing[run]
+        if line == run:
+            next_closing[run] = number
+    inside: set[int] = set()
+    resume = -1
+    for number, _line in fences:
+        if number > resume and number in closing_after:
+            resume = closing_after[number]
+            inside.update(range(number + 1, resume))
+    return inside
+
+
+def _nesting_depth(line: str) -> int:
+    prefix = _CONTAINER_PREFIX.match(line).group()
+    markers = len(_CONTAINER_MARKER.findall(prefix))
+    indent_levels = sum(len(run.expandtabs(4)) // 4 for run in _WHITESPACE_RUN.findall(prefix))
+    return markers + indent_levels
+
+
+def _check_nesting(text: str, lines: list[str]) -> None:
+    candidates = []
+    number, counted_to = 1, 0
+    for match in _NESTING_CANDIDATE.finditer(text):
+        number += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        candidates.append(number)
+    if not candidates:
+        return
+    in_code = _fenced_line_numbers(lines)
+    for number in candidates:
+        if number - 1 in in_code:
+            continue
+        depth = _nesting_depth(lines[number - 1])
+        if depth > MAX_NESTING:
+            raise MarkdownRefused(
+                f"The text nests lists or quotes {depth} levels deep (line {number}); "
+                f"the limit is {MAX_NESTING}."
+            )
+
+
+def _check_block_splits(text: str, block_starts: list[int]) -> None:
+    per_block: dict[int, int] = defaultdict(int)
+    for match in _BLOCK_SPLIT_LINE.finditer(text):
+        per_block[bisect_right(block_starts, match.start()) - 1] += 1
+    for block, count in per_block.items():
+        start = block_starts[block]
+        end = block_starts[block + 1] if block + 1 < len(block_starts) else len(text)
+        if count > 1 and count * (end - start) > MAX_BLOCK_RESCAN:
+            raise MarkdownRefused(
+                f"The block starting at line {_line_number(text, start)} holds {count} headings or rules "
+                "with no blank lines between them; put a blank line before and after each heading and rule."
+            )
+
+
+def _check_tables(text: str, block_starts: list[int]) -> None:
+    tables: dict[int, tuple[int, int]] = {}
+    for match in _TABLE_SEPARATOR.finditer(text):
+        block = bisect_right(block_starts, match.start()) - 1
+        columns = match.group().count("|") + 1
+        first, widest = tables.get(block, (match.start(), 0))
+        tables[block] = (first, max(widest, columns))
+    cells = 0
+    for block, (first, columns) in tables.items():
+        end = block_starts[block + 1] if block + 1 < len(block_starts) else len(text)
+        cells += columns * (text.count("\n", first, end) + 2)
+    if cells > MAX_TABLE_CELLS:
+        raise MarkdownRefused(f"The tables have about {cells:,} cells; the limit is {MAX_TABLE_CELLS:,}.")
+
+
+def _check_fences(text: str) -> None:
+    fences = len(_FENCE_LINE.findall(text))
+    if fences > MAX_FENCES:
+        raise MarkdownRefused(f"The text has {fences:,} code fences; the limit is {MAX_FENCES:,}.")
+
+
+def _check_block_count(text: str, block_starts: list[int]) -> None:
+    headings = len(_HEADING_LINE.findall(text))
+    if headings > MAX_HEADINGS:
+        raise MarkdownRefused(f"The text has {headings:,} headings; the limit is {MAX_HEADINGS:,}.")
+    blocks = len(block_starts) + len(_LIST_ITEM_LINE.findall(text))
+    if blocks > MAX_BLOCKS:
+        raise MarkdownRefused(
+            f"The text has about {blocks:,} paragraphs and list items; the limit is {MAX_BLOCKS:,}."
+        )
+
+
+def _check_inline_density(text: str, block_starts: list[int]) -> None:
+    # A block of n characters holds at most n inline elements, so only blocks longer than the square
+    # root of the budget can exceed it; counting just those keeps the check linear.
+    shortest_risky = int(MAX_INLINE_RESCAN**0.5)
+    ends = [*block_starts[1:], len(text)]
+    for start, end in zip(block_starts, ends, strict=True):
+        if end - start <= shortest_risky:
+            continue
+        elements = len(_INLINE_MARKUP.findall(text, start, end))
+        if elements * (end - start) > MAX_INLINE_RESCAN:
+            raise MarkdownRefused(
+                f"The paragraph starting at line {_line_number(text, start)} is {end - start:,} characters "
+                f"long with {elements:,} pieces of formatting; split it with blank lines."
+            )
+
+
+def _check_brackets(text: str, block_starts: list[int]) -> None:
+    """Estimate what unclosed "[" and "](" cost: each is re-read up to its partner or its block's end."""
+    rescan = 0
+    brackets: list[int] = []
+    parens: list[tuple[int, bool]] = []
+    boundaries = iter([*block_starts[1:], len(text) + 1])
+    block_end = next(boundaries)
+    for match in _BRACKET.finditer(text):
+        position = match.start()
+        if position >= block_end:
+            rescan += _pending_cost(brackets, block_end) + _pending_cost(
+                [start for start, is_link in parens if is_link], block_end
+            )
+            brackets.clear()
+            parens.clear()
+            while position >= block_end:
+                block_end = next(boundaries)
+        char = match.group()
+        if char == "[":
+            brackets.append(position)
+        elif char == "]":
+            if brackets:
+                rescan += position - brackets.pop()
+        elif char == "(":
+            parens.append((position, position > 0 and text[position - 1] == "]"))
+        elif parens:
+            start, is_link = parens.pop()
+            if is_link:
+                rescan += position - start
+        if rescan > MAX_BRACKET_RESCAN:
+            raise MarkdownRefused(
+                f"Near line {_line_number(text, position)} there are too many unclosed brackets ([ or ]( ) "
+                "to render quickly; close them, or escape a bracket you mean literally as \\[."
+            )
+    end = len(text)
+    rescan += _pending_cost(brackets, end) + _pending_cost([s for s, is_link in parens if is_link], end)
+    if rescan > MAX_BRACKET_RESCAN:
+        raise MarkdownRefused(
+            "The text has too many unclosed brackets ([ or ]( ) to render quickly; close them, or escape "
+            "a bracket you mean literally as \\[."
+        )
+
+
+def _pending_cost(starts: list[int], end: int) -> int:
+    return len(starts) * end - sum(starts)
+
+
+def _check_html(text: str) -> None:
+    """Refuse raw HTML that leaves many tags unterminated or open: both make the parsers slow."""
+    rescan = 0
+    tags_pending = tags_pending_sum = 0
+    sections_pending = sections_pending_sum = 0
+    for match in _ANGLE.finditer(text):
+        found, position = match.group(), match.start()
+        if found in (">", "]]>"):
+            rescan += tags_pending * position - tags_pending_sum
+            tags_pending = tags_pending_sum = 0
+            if found == "]]>":
+                # A "<![CDATA[" costs about ten times as much per character re-read as a tag.
+                rescan += 10 * (sections_pending * position - sections_pending_sum)
+                sections_pending = sections_pending_sum = 0
+        elif found == "<![":
+            sections_pending += 1
+            sections_pending_sum += position
+        else:
+            tags_pending += 1
+            tags_pending_sum += position
+    end = len(text)
+    rescan += tags_pending * end - tags_pending_sum + 10 * (sections_pending * end - sections_pending_sum)
+    if rescan > MAX_TAG_RESCAN:
+        raise MarkdownRefused(
+            "The text has too many unclosed '<' tags to render quickly; close each tag with '>', or write "
+            "a literal '<' as &lt;."
+        )
+
+    open_by_name: dict[str, int] = defaultdict(int)
+    depth = deepest = 0
+    for match in _TAG.finditer(text):
+        name = match.group(2).lower()
+        if name in _FLAT_ELEMENTS:
+            continue
+        if match.group(1):
+            if open_by_name[name]:
+                open_by_name[name] -= 1
+                depth -= 1
+        else:
+            open_by_name[name] += 1
+            depth += 1
+            deepest = max(deepest, depth)
+    if deepest > MAX_HTML_NESTING:
+        raise MarkdownRefused(
+            f"The text leaves about {deepest} HTML tags open inside each other; the limit is "
+            f"{MAX_HTML_NESTING}. Close the tags you open."
+        )
+
+
+# --- Rendering ----------------------------------------------------------------------------------------
+
+SECTION_MARKER_ATTRIBUTE = "data-mcc-section"
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    return HEADING_ID_PREFIX + slugify_unicode(value, separator)
+
+
+class _SectionMarker(Treeprocessor):
+    """Tag each top-level <h2> Markdown produced with an unguessable per-render marker, in order."""
+
+    def __init__(self, md: markdown.Markdown, nonce: str | None):
+        super().__init__(md)
+        self.nonce = nonce
+        self.heading_ids: list[str] = []
+
+    def run(self, root):
+        for element in root:
+            if element.tag == "h2":
+                self.heading_ids.append(element.get("id", ""))
+                if self.nonce:
+                    element.set(SECTION_MARKER_ATTRIBUTE, f"{self.nonce}-{len(self.heading_ids)}")
+
+
+class _ModelCardExtension(Extension):
+    """Our hooks into Python-Markdown: section markers and deadline checks."""
+
+    def __init__(self, nonce: str | None, deadline: _Deadline):
+        super().__init__()
+        self.nonce = nonce
+        self.deadline = deadline
+        self.sections: _SectionMarker | None = None
+
+    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's hook name
+        self.sections = _SectionMarker(md, self.nonce)
+        # Priority 4 runs after the toc treeprocessor (5), so the headings already carry their ids.
+        md.treeprocessors.register(self.sections, "modelcards_sections", 4)
+        md.parser.blockprocessors.register(_DeadlineBlockCheck(md.parser, self.deadline), "deadline", 1000)
+        md.inlinePatterns.register(_DeadlineInlineCheck(self.deadline), "deadline", 1000)
+
+
+def _is_safe_url(value: str) -> bool:
+    """A URL is safe when, read the way a browser reads it, it is relative or uses an allowed scheme."""
+    decoded = html.unescape(value)
+    # Browsers drop ASCII tab and newline anywhere and control characters and spaces at the ends.
+    squeezed = re.sub(r"[\x00-\x20\x7f-\x9f]+", "", decoded)
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", squeezed)
+    return scheme is None or scheme.group(1).lower() in ALLOWED_PROTOCOLS
+
+
+def _attribute_allowed(tag: str, name: str, value: str, *, section_marker: re.Pattern | None) -> bool:
+    if section_marker is not None and tag == "h2" and name == SECTION_MARKER_ATTRIBUTE:
+        return section_marker.fullmatch(value) is not None
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    if name in URL_ATTRIBUTES:
+        return _is_safe_url(value)
+    pattern = ATTRIBUTE_VALUE_PATTERNS.get((tag, name))
+    return pattern is None or pattern.fullmatch(value) is not None
+
+
+class _LinkRelFilter(Filter):
+    """Give every surviving link rel="nofollow ugc noopener", replacing whatever rel it had."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                token["data"][(None, "rel")] = LINK_REL
+            yield token
+
+
+class _TooSlow(Exception):
+    pass
+
+
+class _Deadline:
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise _TooSlow
+
+
+class _DeadlineBlockCheck(BlockProcessor):
+    """Checks the deadline each time Python-Markdown picks up a block; never handles one itself."""
+
+    def __init__(self, parser, deadline: _Deadline):
+        super().__init__(parser)
+        self.deadline = deadline
+
+    def test(self, parent, block) -> bool:
+        self.deadline.check()
+        return False
+
+    def run(self, parent, blocks) -> bool:
+        return False
+
+
+class _DeadlineInlineCheck(InlineProcessor):
+    """Checks the deadline each time Python-Markdown starts on a piece of inline text; matches nothing."""
+
+    def __init__(self, deadline: _Deadline):
+        super().__init__(r"(?!)")
+        self.deadline = deadline
+
+    def getCompiledRegExp(self):  # noqa: N802 - Python-Markdown's method name
+        self.deadline.check()
+        return super().getCompiledRegExp()
+
+
+class _TimedMarkup(str):
+    """Markup that html5lib reads in small pieces, checking a deadline before each piece.
+
+    html5lib reads any source with a read() method as a stream; a str with one still passes bleach's
+    type check. If a future bleach stops reading it this way, the deadline is merely not enforced.
+    """
+
+    _piece = 512
+
+    def __new__(cls, value: str, deadline: _Deadline):
+        instance = super().__new__(cls, value)
+        instance._deadline = deadline
+        instance._offset = 0
+        return instance
+
+    def read(self, size: int = -1) -> str:
+        if size == 0:
+            return ""
+        self._deadline.check()
+        piece = str.__getitem__(self, slice(self._offset, self._offset + self._piece))
+        self._offset += len(piece)
+        return piece
+
+
+def _new_markdown(ours: _ModelCardExtension) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "footnotes", "toc", "sane_lists", ours],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "toc": {"marker": "", "toc_depth": 3, "slugify": _heading_slug},
+        },
+        output_format="html",
+    )
+
+
+def _toc_entries(tokens: list[dict]) -> list[TocEntry]:
+    entries = []
+    for token in tokens:
+        entries.append(TocEntry(level=token["level"], id=token["id"], title=html.unescape(token["name"])))
+        entries.extend(_toc_entries(token["children"]))
+    return entries
+
+
+_H2_TAG = re.compile(r"<h2\b[^>]*>|</h2>")
+
+
+def _add_section_links(sanitised: str, nonce: str, titles: list[str]) -> str:
+    """End each marked <h2> with its edit link and drop the marker; unmarked <h2>s are left alone."""
+    marker = re.compile(rf' {SECTION_MARKER_ATTRIBUTE}="{nonce}-([0-9]+)"')
+    pieces = []
+    copied = 0
+    open_headings: list[int | None] = []
+    for match in _H2_TAG.finditer(sanitised):
+        tag = match.group()
+        if tag != "</h2>":
+            found = marker.search(tag)
+            open_headings.append(int(found.group(1)) if found else None)
+            if found:
+                pieces.append(sanitised[copied : match.start() + found.start()])
+                copied = match.start() + found.end()
+            continue
+        if not open_headings:
+            continue
+        number = open_headings.pop()
+        if number is None:
+            continue
+        title = titles[number - 1] if number <= len(titles) else ""
+        pieces.append(sanitised[copied : match.start()])
+        pieces.append(
+            f' <a class="section-edit" href="suggest/?section={number}" '
+            f'aria-label="Suggest an edit to the section {escape(title)}">suggest an edit</a>'
+        )
+        copied = match.start()
+    pieces.append(sanitised[copied:])
+    return "".join(pieces)
+
+
+def _render(text: str, section_links: bool) -> RenderedMarkdown:
+    nonce = secrets.token_hex(16) if section_links else None
+    ours = _ModelCardExtension(nonce, _Deadline(RENDER_SECONDS))
+    md = _new_markdown(ours)
+    body = md.convert(text)
+    toc = _toc_entries(md.toc_tokens)
+
+    section_marker = re.compile(rf"{nonce}-[0-9]+") if nonce else None
+    cleaner = bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=functools.partial(_attribute_allowed, section_marker=section_marker),
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_LinkRelFilter],
+    )
+    sanitised = cleaner.clean(_TimedMarkup(body, ours.deadline))
+    if nonce:
+        titles_by_id = {entry.id: entry.title for entry in toc}
+        titles = [titles_by_id.get(heading_id, "") for heading_id in ours.sections.heading_ids]
+        sanitised = _add_section_links(sanitised, nonce, titles)
+    # The only mark_safe in the codebase: everything above came out of the sanitiser, and the section
+    # links added after it are built from escaped text.
+    return RenderedMarkdown(html=mark_safe(sanitised), toc=tuple(toc))  # noqa: S308
+
+
+def _cache_key(text: str, section_links: bool) -> str:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"modelcards:markdown:{RENDERER_VERSION}:{int(section_links)}:{digest}"
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages; render afresh instead
+        logger.warning("Markdown cache read failed", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    try:
+        cache.set(key, value, CACHE_TIMEOUT)
+    except Exception:  # noqa: BLE001 - see _cache_get
+        logger.warning("Markdown cache write failed", exc_info=True)
+
+
+def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdown:
+    """Render card Markdown to sanitised HTML plus a table of contents, or raise MarkdownRefused.
+
+    The output only holds ALLOWED_TAGS with ALLOWED_ATTRIBUTES, links are http, https, mailto or
+    relative, every link carries rel="nofollow ugc noopener", and heading ids start with
+    HEADING_ID_PREFIX. Results are cached by content, options and RENDERER_VERSION.
+
+    With ``section_links`` each section heading gets, at its end, a link to
+    ``suggest/?section=N``. Section headings are counted from 1 in document order, and are the level-2
+    headings at the top level of the document written as ``## Title`` (Python-Markdown also accepts
+    ``##Title`` and needs the ``#`` in the first column) or as a single ``Title`` line underlined with
+    ``-``. Not counted: anything inside fenced or indented code, raw HTML (a literal ``<h2>``, or
+    Markdown inside an HTML block), and headings nested in a quote, list or footnote.
+
+    Text that is too large or too convoluted, or that the libraries fail on, raises MarkdownRefused
+    with a message for the author; no other exception escapes for a str argument.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"Markdown must be str, not {type(text).__name__}")
+    key = _cache_key(text, section_links)
+    cached = _cache_get(key)
+    if isinstance(cached, RenderedMarkdown):
+        return cached
+    if isinstance(cached, str):
+        raise MarkdownRefused(cached)
+
+    check_renderable(text)
+    # Lone surrogates cannot be encoded in a response; make them visible replacement characters.
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    try:
+        result = _render(text, section_links)
+    except _TooSlow:
+        raise MarkdownRefused(
+            "The text takes too long to render; simplify its HTML or split it into smaller parts."
+        ) from None
+    except RecursionError:
+        message = "The text nests too deeply to render; flatten its lists, quotes or HTML."
+        _cache_set(key, message)
+        raise MarkdownRefused(message) from None
+    except Exception:  # noqa: BLE001 - any library failure on odd input becomes a refusal, never a 500
+        logger.exception("Markdown rendering failed")
+        message = "The text could not be rendered; please simplify its formatting."
+        _cache_set(key, message)
+        raise MarkdownRefused(message) from None
+    _cache_set(key, result)
+    return result

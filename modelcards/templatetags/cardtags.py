@@ -1,0 +1,26 @@
+"""Template helpers: user Markdown through the one rendering path, and byte-size changes."""
+
+from django import template
+
+from ..rendering import MarkdownRefused, render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str):
+    """Comments and other short user Markdown, sanitised by `render_markdown` like card bodies."""
+    try:
+        return render_markdown(text or "").html
+    except MarkdownRefused as exc:
+        return f"[This text cannot be shown: {exc}]"
+
+
+@register.filter
+def signed(number: int) -> str:
+    """+120 / −35, with a real minus sign, for size changes."""
+    if number > 0:
+        return f"+{number:,}"
+    if number < 0:
+        return f"−{abs(number):,}"
+    return "0"

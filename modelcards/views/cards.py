@@ -1,0 +1,166 @@
+"""Pages for reading, importing and exporting cards."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from .. import permissions
+from ..cardmeta import build_panel
+from ..forms import CardImportForm
+from ..models import CardVersion, ModelCard, as_list
+from ..rendering import MarkdownRefused, render_markdown
+from ..vocabularies import PIPELINE_TAGS, get_licence
+from ..workflow import WorkflowError, create_card, watch_card
+
+CARDS_PER_PAGE = 25
+
+
+def home(request):
+    recent = ModelCard.objects.for_listing().order_by("-updated_at")[:8]
+    return render(
+        request, "modelcards/home.html", {"recent": recent, "card_count": ModelCard.objects.count()}
+    )
+
+
+class CardListView(ListView):
+    template_name = "modelcards/card_list.html"
+    context_object_name = "cards"
+    paginate_by = CARDS_PER_PAGE
+
+    def get_queryset(self):
+        params = self.request.GET
+        cards = ModelCard.objects.for_listing()
+        if query := params.get("q", "").strip()[:200]:
+            cards = cards.search(query)
+        if licence := params.get("license", "").strip():
+            cards = cards.filter(license=licence)
+        if task := params.get("pipeline_tag", "").strip():
+            cards = cards.filter(pipeline_tag=task)
+        if tag := params.get("tag", "").strip():
+            cards = cards.with_tag(tag)
+        return cards.order_by("-updated_at", "slug")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        licences = sorted(
+            {lic for lic in ModelCard.objects.values_list("license", flat=True).distinct() if lic}
+        )
+        tasks = sorted({t for t in ModelCard.objects.values_list("pipeline_tag", flat=True).distinct() if t})
+        kept = params.copy()
+        kept.pop("page", None)
+        context.update(
+            query=params.get("q", ""),
+            selected={key: params.get(key, "") for key in ("license", "pipeline_tag", "tag")},
+            licence_choices=[(lic, _licence_label(lic)) for lic in licences],
+            task_choices=[(t, PIPELINE_TAGS.get(t, t)) for t in tasks],
+            querystring=kept.urlencode(),
+        )
+        return context
+
+
+def _licence_label(identifier: str) -> str:
+    licence = get_licence(identifier)
+    return f"{identifier} ({licence.name})" if licence and licence.name != identifier else identifier
+
+
+def render_body(body: str, *, section_links: bool = False):
+    """Rendered body, or None with the reason when the text cannot be rendered safely."""
+    try:
+        return render_markdown(body, section_links=section_links), ""
+    except MarkdownRefused as exc:
+        return None, str(exc)
+
+
+def card_detail(request, slug):
+    card = get_object_or_404(ModelCard, slug=slug)
+    rendered, render_problem = render_body(card.body, section_links=True)
+    user = request.user
+    local = frozenset(
+        ModelCard.objects.filter(slug__in=_base_model_slugs(card.metadata)).values_list("slug", flat=True)
+    )
+    return render(
+        request,
+        "modelcards/card_detail.html",
+        {
+            "card": card,
+            "panel": build_panel(card.metadata, local_slugs=local),
+            "rendered": rendered,
+            "render_problem": render_problem,
+            "can_review": permissions.can_review(user),
+            "pending_count": card.suggestions.pending().count(),
+            "watching": user.is_authenticated and card.watches.filter(user=user).exists(),
+        },
+    )
+
+
+def _base_model_slugs(metadata: dict) -> list[str]:
+    names = as_list(metadata.get("base_model"))
+    return names + [n.rsplit("/", 1)[-1].lower() for n in names]
+
+
+def card_markdown(request, slug):
+    card = get_object_or_404(ModelCard.objects.only("slug", "text"), slug=slug)
+    return markdown_response(card.text)
+
+
+def markdown_response(text: str) -> HttpResponse:
+    response = HttpResponse(text.encode("utf-8"), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="README.md"'
+    return response
+
+
+def card_json(request, slug):
+    card = get_object_or_404(ModelCard, slug=slug)
+    return JsonResponse(
+        {
+            "slug": card.slug,
+            "title": card.title,
+            "version": card.version_number,
+            "metadata": card.metadata,
+            "body": card.body,
+            "readme": card.text,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def card_import(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not permissions.can_import(request.user):
+        raise PermissionDenied("Only moderators and staff can import cards.")
+    form = CardImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = create_card(
+                slug=form.cleaned_data["slug"],
+                card_file=form.cleaned_data["card_file"],
+                user=request.user,
+                summary=form.cleaned_data["summary"] or "Imported README.md",
+                kind=CardVersion.Kind.IMPORTED,
+            )
+        except WorkflowError as exc:
+            form.add_error("slug", str(exc))
+        else:
+            messages.success(request, f"Created the card “{card.title}”.")
+            return redirect(card)
+    return render(request, "modelcards/card_import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def card_watch(request, slug):
+    card = get_object_or_404(ModelCard.objects.only("pk", "slug"), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(card.get_absolute_url())
+    watching = request.POST.get("watch") == "1"
+    watch_card(request.user, card, watching=watching)
+    messages.success(
+        request,
+        "You will be emailed about changes to this card." if watching else "You no longer watch this card.",
+    )
+    return redirect(card)

@@ -1,0 +1,184 @@
+"""A card's history: the version list, old versions and their exports, diffs, revert, blame, changes."""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import history, permissions
+from ..cardmeta import build_panel
+from ..models import Activity, ModelCard
+from ..workflow import NoChange, WorkflowError, revert_card
+from .cards import markdown_response, render_body
+
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+class BadParameter(ValueError):
+    """A query-string value that is not what the page expects; shown as a 400 page with the reason."""
+
+
+def _positive(params, name: str) -> int | None:
+    """The positive integer in `params[name]`, None when absent; anything else is a BadParameter."""
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    if not _NUMBER.fullmatch(raw) or int(raw) < 1:
+        raise BadParameter(f"“{name}” must be a version or item number (1, 2, 3 …).")
+    return int(raw)
+
+
+def _bad_request(request, message: str, *, card=None):
+    return render(request, "modelcards/bad_request.html", {"message": message, "card": card}, status=400)
+
+
+def _card(slug: str) -> ModelCard:
+    """The card without its text: list pages need only its name and current version number."""
+    return get_object_or_404(ModelCard.objects.only("pk", "slug", "title", "version_number"), slug=slug)
+
+
+def _versions_or_404(card: ModelCard, *numbers: int) -> dict:
+    versions = history.versions_by_number(card, numbers)
+    if len(versions) != len(set(numbers)):
+        raise Http404("This card has no such version.")
+    return versions
+
+
+def card_history(request, slug):
+    card = _card(slug)
+    try:
+        before, after = _positive(request.GET, "before"), _positive(request.GET, "after")
+    except BadParameter as exc:
+        return _bad_request(request, str(exc), card=card)
+    page = history.version_page(card, before=before, after=None if before else after)
+    return render(request, "modelcards/history.html", {"card": card, "page": page})
+
+
+def compare(request, slug):
+    """The history page's compare form lands here and is sent on to the diff's permanent URL."""
+    card = _card(slug)
+    try:
+        a, b = _positive(request.GET, "a"), _positive(request.GET, "b")
+    except BadParameter as exc:
+        return _bad_request(request, str(exc), card=card)
+    if a is None or b is None:
+        return _bad_request(request, "Choose two versions to compare, one in each column.", card=card)
+    return redirect("modelcards:diff", card.slug, min(a, b), max(a, b))
+
+
+def _version_context(request, card: ModelCard, number: int) -> dict:
+    version = _versions_or_404(card, number)[number]
+    state = history.stored_states(card, [version])[number]
+    rendered, render_problem = render_body(history.body_of(state))
+    permanent = reverse("modelcards:version_detail", args=[card.slug, number])
+    return {
+        "card": card,
+        "version": version,
+        "state": state,
+        "panel": build_panel(state["metadata"]),
+        "rendered": rendered,
+        "render_problem": render_problem,
+        "is_current": number == card.version_number,
+        "previous_number": number - 1 if number > 1 else None,
+        "next_number": number + 1 if number < card.version_number else None,
+        "permanent_url": request.build_absolute_uri(permanent),
+        "can_review": permissions.can_review(request.user),
+    }
+
+
+def version_detail(request, slug, n):
+    card = _card(slug)
+    return render(request, "modelcards/version_detail.html", _version_context(request, card, n))
+
+
+def version_markdown(request, slug, n):
+    card = _card(slug)
+    version = _versions_or_404(card, n)[n]
+    return markdown_response(history.stored_states(card, [version])[n]["text"])
+
+
+def diff(request, slug, a, b):
+    card = _card(slug)
+    versions = _versions_or_404(card, a, b)
+    unified = request.GET.get("view") == "unified"
+    comparison = None
+    if a != b:
+        comparison = history.compare_versions(card, versions[a], versions[b], unified=unified)
+    return render(
+        request,
+        "modelcards/version_diff.html",
+        {
+            "card": card,
+            "old": versions[a],
+            "new": versions[b],
+            "comparison": comparison,
+            "unified": unified,
+            "old_label": f"v{a}",
+            "new_label": f"v{b}",
+        },
+    )
+
+
+@require_POST
+def revert(request, slug, n):
+    card = get_object_or_404(ModelCard.objects.only("pk", "slug"), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("modelcards:version_detail", args=[card.slug, n]))
+    if not permissions.can_review(request.user):
+        raise PermissionDenied("Only moderators can revert a card to an earlier version.")
+    try:
+        version = revert_card(
+            card, to_version=n, reviewer=request.user, reason=request.POST.get("reason", "")
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        card = _card(slug)
+        response = render(request, "modelcards/version_detail.html", _version_context(request, card, n))
+        response.status_code = 409 if isinstance(exc, NoChange) else 400
+        return response
+    messages.success(request, f"Reverted: version {version.number} restores the text of version {n}.")
+    return redirect("modelcards:history", card.slug)
+
+
+def blame(request, slug):
+    card = get_object_or_404(
+        ModelCard.objects.only("pk", "slug", "title", "version_number", "text", "line_versions"), slug=slug
+    )
+    return render(request, "modelcards/blame.html", {"card": card, "lines": history.blame(card)})
+
+
+def changes(request):
+    card_slug = request.GET.get("card", "").strip()
+    kind = request.GET.get("kind", "").strip()
+    try:
+        before = _positive(request.GET, "before")
+    except BadParameter as exc:
+        return _bad_request(request, str(exc))
+    if kind and kind not in Activity.Kind.values:
+        return _bad_request(request, f"There is no kind of change called “{kind[:50]}”.")
+    rows = history.visible_activity(request.user)
+    if card_slug:
+        rows = rows.filter(card__slug=card_slug)
+    if kind:
+        rows = rows.filter(kind=kind)
+    page, older = history.activity_page(rows, before=before)
+    params = request.GET.copy()
+    params.pop("before", None)
+    return render(
+        request,
+        "modelcards/changes.html",
+        {
+            "entries": [(a, history.activity_url(a), history.activity_subject(a)) for a in page],
+            "older": older,
+            "paged": before is not None,
+            "card_slug": card_slug,
+            "kind": kind,
+            "kinds": Activity.Kind.choices,
+            "querystring": params.urlencode(),
+        },
+    )

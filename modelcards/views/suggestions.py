@@ -1,0 +1,528 @@
+"""Suggesting changes, the review queue, a suggestion's page, and the moderators' decisions."""
+
+import hmac
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import limits, permissions
+from ..cardfile import UnknownSection, replace_section, split_sections
+from ..diffing import diff_texts
+from ..forms import (
+    BlockForm,
+    CommentForm,
+    DecisionForm,
+    DirectEditForm,
+    NewCardSuggestionForm,
+    SuggestionForm,
+    parse_or_problems,
+)
+from ..models import Block, CardVersion, Comment, InvalidTransition, ModelCard, Suggestion
+from ..workflow import (
+    MergeConflict,
+    StaleReview,
+    WorkflowError,
+    accept_suggestion,
+    edit_card_directly,
+    prepare_acceptance,
+    reject_suggestion,
+    submit_suggestion,
+    text_at_version,
+    text_fingerprint,
+    withdraw_suggestion,
+)
+from .cards import render_body
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _login_or_forbid(request, message: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied(message)
+
+
+def _may_suggest(request):
+    """None if the visitor may suggest, else the response that says why not."""
+    if settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST and not request.user.is_authenticated:
+        messages.info(request, "Log in or sign up to suggest an edit.")
+        return redirect_to_login(request.get_full_path())
+    if limits.is_blocked(request):
+        raise PermissionDenied(
+            "You have been blocked from suggesting edits. Contact a moderator if this is a mistake."
+        )
+    return None
+
+
+def _count_links(text: str) -> int:
+    return text.count("http://") + text.count("https://")
+
+
+def _section_text(text: str, index: int) -> str:
+    for section in split_sections(text):
+        if section.index == index:
+            return text[section.start : section.end]
+    raise Http404("That section does not exist in this version of the card.")
+
+
+def _parse_section(request) -> int | None:
+    raw = request.GET.get("section") or request.POST.get("section") or ""
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise Http404("Sections are numbered from 1.")
+    return int(raw)
+
+
+def _suggestion_preview(card_text: str, proposed: str):
+    card_file, problems = parse_or_problems(proposed)
+    rendered, problem = render_body(card_file.body) if card_file else (None, "")
+    return {
+        "preview": rendered,
+        "preview_problem": problem,
+        "preview_diff": diff_texts(card_text, proposed),
+        "preview_problems": problems,
+    }
+
+
+def suggest(request, slug):
+    card = get_object_or_404(ModelCard, slug=slug)
+    if (refusal := _may_suggest(request)) is not None:
+        return refusal
+    section = _parse_section(request)
+    anonymous = not request.user.is_authenticated
+    context = {"card": card, "section": section}
+    if request.method != "POST":
+        start_text = _section_text(card.text, section) if section else card.text
+        form = SuggestionForm(
+            initial={"text": start_text, "base_version": card.version_number}, anonymous=anonymous
+        )
+        return render(request, "modelcards/suggest.html", {**context, "form": form})
+
+    form = SuggestionForm(request.POST, anonymous=anonymous)
+    status = 200
+    if limits.honeypot_tripped(request):
+        form.add_error(
+            None,
+            "This submission looked automated and was not saved. If you are a person, "
+            "leave the last field empty and submit again.",
+        )
+    if form.is_valid():
+        base_version = form.cleaned_data["base_version"]
+        try:
+            base_text = text_at_version(card, base_version)
+            proposed = (
+                replace_section(base_text, section, form.cleaned_data["text"])
+                if section
+                else form.cleaned_data["text"]
+            )
+        except (UnknownSection, CardVersion.DoesNotExist):
+            form.add_error(None, "The version or section this edit was based on does not exist.")
+        else:
+            if "preview" in request.POST:
+                context.update(_suggestion_preview(base_text, proposed))
+            else:
+                response = _file_suggestion(
+                    request, form, card=card, text=proposed, base_version=base_version, section=section
+                )
+                if response is not None:
+                    return response
+    if form.errors:
+        status = 429 if getattr(form, "rate_limited", False) else 400
+    return render(request, "modelcards/suggest.html", {**context, "form": form}, status=status)
+
+
+def suggest_new_card(request):
+    if (refusal := _may_suggest(request)) is not None:
+        return refusal
+    anonymous = not request.user.is_authenticated
+    template = (
+        "---\nlicense: \npipeline_tag: \n---\n# Model name\n\n## Model Details\n\n## Uses\n\n"
+        "## Bias, Risks, and Limitations\n\n## Training Details\n\n## Evaluation\n"
+    )
+    if request.method != "POST":
+        form = NewCardSuggestionForm(initial={"text": template, "base_version": 0}, anonymous=anonymous)
+        return render(request, "modelcards/suggest.html", {"form": form, "new_card": True})
+    form = NewCardSuggestionForm(request.POST, anonymous=anonymous)
+    context = {"new_card": True}
+    if limits.honeypot_tripped(request):
+        form.add_error(None, "This submission looked automated and was not saved.")
+    if form.is_valid():
+        if "preview" in request.POST:
+            context.update(_suggestion_preview("", form.cleaned_data["text"]))
+        else:
+            response = _file_suggestion(
+                request,
+                form,
+                card=None,
+                text=form.cleaned_data["text"],
+                base_version=0,
+                new_slug=form.cleaned_data["slug"],
+            )
+            if response is not None:
+                return response
+    status = (429 if getattr(form, "rate_limited", False) else 400) if form.errors else 200
+    return render(request, "modelcards/suggest.html", {**context, "form": form}, status=status)
+
+
+def _file_suggestion(request, form, *, card, text, base_version, section=None, new_slug=""):
+    """Submit, or put the reason on the form (the typed text stays in it); None means: show the form."""
+    _card_file, problems = parse_or_problems(text)
+    for problem in problems:
+        form.add_error("text", problem)
+    if problems:
+        return None
+    wait = limits.seconds_until_allowed(request, "suggest")
+    if wait:
+        form.rate_limited = True
+        form.add_error(
+            None,
+            f"You have made many suggestions in a short time. Your text is kept below; "
+            f"try again in {limits.describe_wait(wait)}.",
+        )
+        return None
+    anonymous = not request.user.is_authenticated
+    held = (
+        anonymous
+        and _count_links(text) - _count_links(text_at_version(card, base_version) if card else "")
+        > settings.MODELCARDS_HOLD_LINKS_OVER
+    )
+    try:
+        suggestion = submit_suggestion(
+            card=card,
+            text=text,
+            summary=form.cleaned_data["summary"],
+            base_version=base_version,
+            author=request.user,
+            author_name=form.cleaned_data.get("author_name", ""),
+            ip_hash=limits.ip_hash(request) if anonymous else "",
+            section=section,
+            new_slug=new_slug,
+            held=held,
+        )
+    except WorkflowError as exc:
+        form.add_error("text" if card else None, str(exc))
+        return None
+    if held:
+        messages.warning(
+            request,
+            "Your suggestion adds many links, so it is held until a moderator looks at it. "
+            "It is saved and will not be lost.",
+        )
+    else:
+        messages.success(request, "Thank you: your suggestion is waiting for a moderator's review.")
+    url = suggestion.get_absolute_url()
+    if anonymous:
+        messages.info(
+            request,
+            "Keep the address of this page: it is your private link to follow or withdraw your suggestion.",
+        )
+        url += f"?token={suggestion.access_token}"
+    return redirect(url)
+
+
+def _token_matches(request, suggestion) -> bool:
+    token = request.GET.get("token") or request.POST.get("token") or ""
+    return bool(suggestion.access_token) and hmac.compare_digest(token, suggestion.access_token)
+
+
+def _is_author(request, suggestion) -> bool:
+    if suggestion.author_id:
+        return request.user.is_authenticated and request.user.pk == suggestion.author_id
+    return _token_matches(request, suggestion)
+
+
+def _get_suggestion(request, pk) -> Suggestion:
+    reviewer = permissions.can_review(request.user)
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("card", "author", "moderator", "version"), pk=pk
+    )
+    if suggestion.held and not reviewer and not _is_author(request, suggestion):
+        raise Http404("No such suggestion.")
+    return suggestion
+
+
+def suggestion_list(request):
+    reviewer = permissions.can_review(request.user)
+    suggestions = Suggestion.objects.visible_to(request.user, reviewer=reviewer).select_related(
+        "card", "author"
+    )
+    status = request.GET.get("status", Suggestion.Status.PENDING)
+    if status in Suggestion.Status.values:
+        suggestions = suggestions.filter(status=status)
+    elif status != "all":
+        status = Suggestion.Status.PENDING
+        suggestions = suggestions.filter(status=status)
+    card_slug = request.GET.get("card", "").strip()
+    if card_slug:
+        suggestions = suggestions.filter(card__slug=card_slug)
+    page = Paginator(suggestions.order_by("created_at", "pk").defer("text"), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "modelcards/suggestion_list.html",
+        {
+            "page_obj": page,
+            "suggestions": page.object_list,
+            "status": status,
+            "card_slug": card_slug,
+            "statuses": Suggestion.Status.choices,
+            "querystring": params.urlencode(),
+            "is_paginated": page.paginator.num_pages > 1,
+            "paginator": page.paginator,
+        },
+    )
+
+
+def suggestion_detail(request, pk):
+    suggestion = _get_suggestion(request, pk)
+    reviewer = permissions.can_review(request.user)
+    card = suggestion.card
+    context = {
+        "suggestion": suggestion,
+        "card": card,
+        "reviewer": reviewer,
+        "is_author": _is_author(request, suggestion),
+        "token": request.GET.get("token", "") if _token_matches(request, suggestion) else "",
+        "comments": suggestion.comments.filter(hidden=False).select_related("author")
+        if not reviewer
+        else suggestion.comments.select_related("author"),
+        "comment_form": CommentForm(),
+    }
+    if card is not None and suggestion.version_id is None:
+        base_text = text_at_version(card, suggestion.base_version) if suggestion.base_version else ""
+        context["base_diff"] = diff_texts(base_text, suggestion.text)
+        if suggestion.is_pending:
+            acceptance = prepare_acceptance(suggestion, card)
+            context["acceptance"] = acceptance
+            if acceptance.stale:
+                context["current_diff"] = diff_texts(card.text, acceptance.result_text or suggestion.text)
+            result_text = acceptance.result_text or suggestion.text
+        else:
+            result_text = suggestion.text
+    elif suggestion.version_id:
+        result_text = suggestion.version.stored_fields()["text"]
+        context["base_diff"] = diff_texts(
+            text_at_version(card, suggestion.version.number - 1) if suggestion.version.number > 1 else "",
+            result_text,
+        )
+    else:
+        result_text = suggestion.text
+        context["base_diff"] = diff_texts("", suggestion.text)
+    card_file, _problems = parse_or_problems(result_text)
+    context["rendered"], context["render_problem"] = render_body(card_file.body) if card_file else (None, "")
+    if reviewer and suggestion.is_pending:
+        context["decision_form"] = DecisionForm(
+            initial={
+                "seen_fingerprint": text_fingerprint(suggestion.text),
+                "seen_version": card.version_number if card else 0,
+            }
+        )
+        context["edited_text"] = result_text
+        context["block_form"] = BlockForm()
+    return render(request, "modelcards/suggestion_detail.html", context)
+
+
+def _reviewer_or_refusal(request):
+    if not permissions.can_review(request.user):
+        return _login_or_forbid(request, "Only moderators can decide on suggestions.")
+    return None
+
+
+def _resolution_from_post(request, suggestion) -> str | None:
+    """The text a moderator composed: an edited text, or one choice per conflict region."""
+    mode = request.POST.get("mode", "accept")
+    if mode == "edit":
+        return request.POST.get("edited_text", "").replace("\r\n", "\n")
+    if mode != "resolve":
+        return None
+    acceptance = prepare_acceptance(suggestion)
+    if not acceptance.conflicted:
+        return None
+    choices = []
+    for index, region in enumerate(acceptance.merge.conflicts):
+        choice = request.POST.get(f"conflict_{index}", "")
+        if choice == "current":
+            choices.append("".join(region.ours))
+        elif choice == "suggestion":
+            choices.append("".join(region.theirs))
+        elif choice == "manual":
+            choices.append(request.POST.get(f"conflict_{index}_text", "").replace("\r\n", "\n"))
+        else:
+            raise WorkflowError(f"Choose how to resolve conflict {index + 1} before accepting.")
+    return acceptance.merge.resolve(choices)
+
+
+@require_POST
+def suggestion_accept(request, pk):
+    if (refusal := _reviewer_or_refusal(request)) is not None:
+        return refusal
+    suggestion = _get_suggestion(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The review form was incomplete; reload the page and try again.")
+        return redirect(suggestion)
+    try:
+        version = accept_suggestion(
+            suggestion,
+            reviewer=request.user,
+            note=form.cleaned_data["note"],
+            resolved_text=_resolution_from_post(request, suggestion),
+            seen_fingerprint=form.cleaned_data["seen_fingerprint"],
+            seen_version=form.cleaned_data["seen_version"] if suggestion.card_id else None,
+        )
+    except (WorkflowError, InvalidTransition) as exc:
+        messages.error(request, str(exc))
+        status = 409 if isinstance(exc, (InvalidTransition, StaleReview, MergeConflict)) else 400
+        return _back_to_suggestion(request, suggestion, status)
+    messages.success(request, f"Accepted: it is now version {version.number} of the card.")
+    return _next_in_queue(request, suggestion)
+
+
+@require_POST
+def suggestion_reject(request, pk):
+    if (refusal := _reviewer_or_refusal(request)) is not None:
+        return refusal
+    suggestion = _get_suggestion(request, pk)
+    try:
+        reject_suggestion(suggestion, reviewer=request.user, note=request.POST.get("note", ""))
+    except (WorkflowError, InvalidTransition) as exc:
+        messages.error(request, str(exc))
+        return _back_to_suggestion(request, suggestion, 409 if isinstance(exc, InvalidTransition) else 400)
+    messages.success(request, "Rejected; the author has been told why.")
+    return _next_in_queue(request, suggestion)
+
+
+def _back_to_suggestion(request, suggestion, status):
+    response = suggestion_detail(request, suggestion.pk)
+    response.status_code = status
+    return response
+
+
+def _next_in_queue(request, decided):
+    following = (
+        Suggestion.objects.pending()
+        .filter(held=False, created_at__gte=decided.created_at)
+        .exclude(pk=decided.pk)
+        .order_by("created_at", "pk")
+        .only("pk")
+        .first()
+    )
+    if following is None:
+        following = Suggestion.objects.pending().order_by("created_at", "pk").only("pk").first()
+    if following is not None:
+        return redirect(following)
+    return redirect("modelcards:suggestion_list")
+
+
+@require_POST
+def suggestion_withdraw(request, pk):
+    suggestion = _get_suggestion(request, pk)
+    if not _is_author(request, suggestion):
+        return _login_or_forbid(request, "Only the author can withdraw a suggestion.")
+    try:
+        withdraw_suggestion(suggestion)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+        return _back_to_suggestion(request, suggestion, 409)
+    messages.success(request, "Your suggestion is withdrawn. It stays visible with that status.")
+    url = suggestion.get_absolute_url()
+    if not suggestion.author_id:
+        url += f"?token={suggestion.access_token}"
+    return redirect(url)
+
+
+@require_POST
+def suggestion_comment(request, pk):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("modelcards:suggestion_detail", args=[pk]))
+    suggestion = _get_suggestion(request, pk)
+    if limits.is_blocked(request):
+        raise PermissionDenied("You have been blocked from commenting.")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A comment needs some text (at most 20,000 characters).")
+        return redirect(suggestion)
+    if wait := limits.seconds_until_allowed(request, "comment"):
+        messages.error(
+            request, f"Too many comments in a short time; try again in {limits.describe_wait(wait)}."
+        )
+        response = _back_to_suggestion(request, suggestion, 429)
+        return response
+    Comment.objects.create(suggestion=suggestion, author=request.user, body=form.cleaned_data["body"])
+    return redirect(f"{suggestion.get_absolute_url()}#comments")
+
+
+@require_POST
+def block_author(request, pk):
+    if (refusal := _reviewer_or_refusal(request)) is not None:
+        return refusal
+    suggestion = _get_suggestion(request, pk)
+    form = BlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for the block.")
+        return redirect(suggestion)
+    if suggestion.author_id and permissions.can_review(suggestion.author):
+        messages.error(request, "Moderators cannot be blocked here.")
+        return redirect(suggestion)
+    Block.objects.create(
+        user=suggestion.author,
+        ip_hash="" if suggestion.author_id else suggestion.ip_hash,
+        reason=form.cleaned_data["reason"],
+        created_by=request.user,
+    )
+    messages.success(request, f"{suggestion.author_display} can no longer suggest or comment.")
+    return redirect(suggestion)
+
+
+def card_edit(request, slug):
+    card = get_object_or_404(ModelCard, slug=slug)
+    if not permissions.can_review(request.user):
+        return _login_or_forbid(
+            request, "Only moderators and staff edit cards directly; suggest an edit instead."
+        )
+    if request.method != "POST":
+        form = DirectEditForm(initial={"text": card.text, "base_version": card.version_number})
+        return render(request, "modelcards/card_edit.html", {"card": card, "form": form})
+    form = DirectEditForm(request.POST)
+    context = {"card": card, "form": form}
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        _card_file, problems = parse_or_problems(text)
+        for problem in problems:
+            form.add_error("text", problem)
+        if not problems and "preview" in request.POST:
+            context.update(_suggestion_preview(card.text, text))
+        elif not problems:
+            try:
+                outcome = edit_card_directly(
+                    card,
+                    text=text,
+                    summary=form.cleaned_data["summary"],
+                    base_version=form.cleaned_data["base_version"],
+                    editor=request.user,
+                )
+            except WorkflowError as exc:
+                form.add_error("text", str(exc))
+            else:
+                if isinstance(outcome, Suggestion):
+                    messages.warning(
+                        request,
+                        "The card changed while you edited it and your edit conflicts with "
+                        "that change. Your text is saved as this suggestion: resolve the "
+                        "conflicts here.",
+                    )
+                    return redirect(outcome)
+                messages.success(request, f"Saved as version {outcome.number}.")
+                return redirect(card)
+    return render(request, "modelcards/card_edit.html", context, status=400 if form.errors else 200)

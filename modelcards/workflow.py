@@ -1,0 +1,485 @@
+"""Changes to cards that span several models: cards, versions, suggestions, watches and mail.
+
+Every change to a card's text goes through `write_version`, so each one is numbered, attributed and
+recorded in history the same way whether it came from an import, a direct edit, a suggestion or a
+revert. Suggestions made against an older version are merged three ways, never applied blindly.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from . import notifications, permissions
+from .cardfile import CardFile, CardFileError, parse_card
+from .diffing import MergeResult, carry_line_origins, merge3
+from .models import Activity, CardVersion, InvalidTransition, ModelCard, Suggestion, Watch
+
+
+class WorkflowError(Exception):
+    """A change the card's current state does not allow; views show the message (4xx, never 500)."""
+
+
+class CardExists(WorkflowError):
+    pass
+
+
+class NoChange(WorkflowError):
+    pass
+
+
+def _real_user(user):
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    return user
+
+
+def write_version(
+    card: ModelCard,
+    card_file: CardFile,
+    *,
+    kind: str,
+    summary: str,
+    author: AbstractBaseUser | None = None,
+    author_name: str = "",
+    moderator: AbstractBaseUser | None = None,
+    merge_note: str = "",
+) -> CardVersion:
+    """Save `card_file` as the card's next version.
+
+    The card row is locked while the number is taken, so two writers can never share a number,
+    and the card, its revision and its version meta commit or roll back together.
+    """
+    author = _real_user(author)
+    moderator = _real_user(moderator)
+    with transaction.atomic():
+        locked = ModelCard.objects.select_for_update().get(pk=card.pk)
+        if locked.version_number and locked.text == card_file.text:
+            raise NoChange("The text is the same as the current version; nothing was saved.")
+        old_size = locked.size if locked.version_number else 0
+        old_text = locked.text if locked.version_number else ""
+        locked.apply_card_file(card_file)
+        locked.version_number += 1
+        locked.line_versions = carry_line_origins(
+            old_text, locked.text, locked.line_versions, locked.version_number
+        )
+        with reversion.create_revision(atomic=False):
+            locked.save()
+            reversion.set_user(author or moderator)
+            reversion.set_comment(summary)
+            reversion.add_meta(
+                CardVersion,
+                card=locked,
+                number=locked.version_number,
+                kind=kind,
+                author=author,
+                author_name="" if author else author_name,
+                moderator=moderator,
+                summary=summary[:300],
+                merge_note=merge_note[:200],
+                size=locked.size,
+                size_delta=locked.size - old_size,
+            )
+        version = locked.versions.get(number=locked.version_number)
+        Activity.objects.create(
+            kind=Activity.Kind.VERSION,
+            card=locked,
+            version=version,
+            actor=moderator or author,
+            actor_name="" if (moderator or author) else author_name,
+            summary=summary[:300],
+        )
+        transaction.on_commit(lambda: notifications.new_version(version))
+    card.refresh_from_db()
+    return version
+
+
+def create_card(
+    *,
+    slug: str,
+    card_file: CardFile,
+    user: AbstractBaseUser | None,
+    summary: str = "",
+    kind: str = CardVersion.Kind.CREATED,
+    author_name: str = "",
+    moderator: AbstractBaseUser | None = None,
+) -> ModelCard:
+    """Create a card and its version 1, written by `user`; a slug already taken is refused."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                card = ModelCard(slug=slug)
+                card.apply_card_file(card_file)
+                card.save()
+        except IntegrityError as exc:
+            raise CardExists(f"A card with the slug '{slug}' already exists.") from exc
+        write_version(
+            card,
+            card_file,
+            kind=kind,
+            summary=summary or "Created the card",
+            author=user,
+            author_name=author_name,
+            moderator=moderator,
+        )
+    return card
+
+
+def update_card(
+    card: ModelCard,
+    *,
+    card_file: CardFile,
+    user: AbstractBaseUser | None,
+    summary: str,
+    kind: str = CardVersion.Kind.EDITED,
+) -> CardVersion:
+    """A direct change by `user` (an import or a moderator's edit) becomes the next version at once."""
+    return write_version(card, card_file, kind=kind, summary=summary, author=user)
+
+
+def import_card(*, slug: str, card_file: CardFile, user: AbstractBaseUser | None, summary: str) -> str:
+    """Create or update a card from a README.md; an unchanged text makes no new version.
+
+    Returns "created", "updated" or "unchanged".
+    """
+    card = ModelCard.objects.filter(slug=slug).only("pk", "text", "version_number").first()
+    if card is None:
+        try:
+            create_card(
+                slug=slug, card_file=card_file, user=user, summary=summary, kind=CardVersion.Kind.IMPORTED
+            )
+            return "created"
+        except CardExists:  # created by someone else a moment ago: treat it as an update
+            card = ModelCard.objects.get(slug=slug)
+    if card.text == card_file.text:
+        return "unchanged"
+    try:
+        update_card(card, card_file=card_file, user=user, summary=summary, kind=CardVersion.Kind.IMPORTED)
+    except NoChange:
+        return "unchanged"
+    return "updated"
+
+
+class StaleReview(WorkflowError):
+    """The card or the suggestion changed after the moderator looked; they must look again."""
+
+
+class MergeConflict(WorkflowError):
+    def __init__(self, merge: MergeResult):
+        super().__init__(
+            f"The suggestion conflicts with changes made since it was written "
+            f"({len(merge.conflicts)} conflicting region(s)); resolve them before accepting."
+        )
+        self.merge = merge
+
+
+class InvalidText(WorkflowError):
+    def __init__(self, problems: list[str]):
+        super().__init__("The resulting text has problems: " + "; ".join(problems))
+        self.problems = problems
+
+
+def _record_decision(suggestion: Suggestion, kind: str, *, actor, summary: str = "") -> None:
+    Activity.objects.create(
+        kind=kind,
+        card=suggestion.card,
+        suggestion=suggestion,
+        actor=actor,
+        actor_name="" if actor else suggestion.author_name,
+        summary=(summary or suggestion.summary)[:300],
+    )
+
+
+def text_fingerprint(text: str) -> str:
+    """Short hash of a text, posted back by review forms to prove which text the moderator saw."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def text_at_version(card: ModelCard, number: int) -> str:
+    if number == card.version_number:
+        return card.text
+    return CardVersion.objects.get(card=card, number=number).stored_fields()["text"]
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """What accepting a suggestion would publish, as shown to the moderator before they decide."""
+
+    current_version: int
+    base_text: str
+    current_text: str
+    merge: MergeResult | None  # None when the card has not changed since the suggestion was made
+
+    @property
+    def stale(self) -> bool:
+        return self.merge is not None
+
+    @property
+    def conflicted(self) -> bool:
+        return self.merge is not None and self.merge.conflicted
+
+    @property
+    def result_text(self) -> str | None:
+        """The text accepting would publish, or None while conflicts are unresolved."""
+        if self.merge is None:
+            return None
+        return None if self.merge.conflicted else self.merge.text
+
+
+def prepare_acceptance(suggestion: Suggestion, card: ModelCard | None = None) -> Acceptance:
+    card = card or suggestion.card
+    if card is None:
+        return Acceptance(0, "", "", None)
+    if card.version_number == suggestion.base_version:
+        return Acceptance(card.version_number, card.text, card.text, None)
+    base_text = text_at_version(card, suggestion.base_version)
+    return Acceptance(
+        card.version_number, base_text, card.text, merge3(base_text, card.text, suggestion.text)
+    )
+
+
+def _checked_card_file(text: str) -> CardFile:
+    from .forms import parse_or_problems  # the same checks a form applies
+
+    card_file, problems = parse_or_problems(text)
+    if problems:
+        raise InvalidText(problems)
+    return card_file
+
+
+def submit_suggestion(
+    *,
+    card: ModelCard | None,
+    text: str,
+    summary: str,
+    base_version: int,
+    author: AbstractBaseUser | None,
+    author_name: str = "",
+    ip_hash: str = "",
+    section: int | None = None,
+    new_slug: str = "",
+    held: bool = False,
+) -> Suggestion:
+    """File a suggestion for review; it changes nothing readers see until a moderator accepts it."""
+    author = _real_user(author)
+    _checked_card_file(text)
+    if card is not None:
+        if base_version > card.version_number or base_version < 1:
+            raise WorkflowError("The suggestion names a version of the card that does not exist.")
+        if text == text_at_version(card, base_version):
+            raise NoChange("The suggested text is the same as the card's text; change something first.")
+    elif ModelCard.objects.filter(slug=new_slug).exists():
+        raise CardExists(f"A card with the slug '{new_slug}' already exists; suggest an edit to it instead.")
+    with transaction.atomic():
+        suggestion = Suggestion.objects.create(
+            card=card,
+            new_slug="" if card else new_slug,
+            base_version=base_version if card else 0,
+            section=section,
+            text=text,
+            summary=summary,
+            author=author,
+            author_name="" if author else author_name,
+            ip_hash="" if author else ip_hash,
+            access_token="" if author else secrets.token_urlsafe(24),
+            held=held,
+        )
+        if author and card:
+            Watch.objects.get_or_create(user=author, card=card)
+        _record_decision(suggestion, Activity.Kind.SUGGESTION, actor=author, summary=summary)
+        transaction.on_commit(lambda: notifications.suggestion_filed(suggestion))
+    return suggestion
+
+
+def accept_suggestion(
+    suggestion: Suggestion,
+    *,
+    reviewer: AbstractBaseUser,
+    note: str = "",
+    resolved_text: str | None = None,
+    seen_fingerprint: str | None = None,
+    seen_version: int | None = None,
+) -> CardVersion:
+    """Publish a pending suggestion as the card's next version, credited to its author and `reviewer`.
+
+    The card row is locked while the text is merged and written, so a double click or two moderators
+    produce one version and a clear refusal for the other. If the card changed since the suggestion
+    was made, its changes are merged three ways with the current text; a conflict needs
+    `resolved_text` from the moderator. `seen_*` bind the decision to what the moderator was shown.
+    """
+    if not permissions.can_review(reviewer):
+        raise PermissionDenied("Only moderators can accept suggestions.")
+    with transaction.atomic():
+        card = None
+        if suggestion.card_id:
+            card = ModelCard.objects.select_for_update().get(pk=suggestion.card_id)
+        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if not locked.is_pending:
+            raise InvalidTransition(f"This suggestion was already {locked.get_status_display().lower()}.")
+        if seen_fingerprint is not None and seen_fingerprint != text_fingerprint(locked.text):
+            raise StaleReview("The suggestion's text is not the one you reviewed; look at it again.")
+        if card is not None and seen_version is not None and seen_version != card.version_number:
+            raise StaleReview(
+                f"The card has changed since you opened the review (it is now at version "
+                f"{card.version_number}); check the updated comparison and accept again."
+            )
+        merge_note = ""
+        if resolved_text is not None:
+            final_text = resolved_text
+            merge_note = "Edited or resolved by the moderator before accepting."
+        elif card is None:
+            final_text = locked.text
+        else:
+            acceptance = prepare_acceptance(locked, card)
+            if acceptance.conflicted:
+                raise MergeConflict(acceptance.merge)
+            if acceptance.stale:
+                final_text = acceptance.result_text
+                merge_note = f"Merged with changes made since version {locked.base_version}."
+            else:
+                final_text = locked.text
+        card_file = _checked_card_file(final_text)
+        if card is None:
+            try:
+                card = create_card(
+                    slug=locked.new_slug,
+                    card_file=card_file,
+                    user=locked.author,
+                    author_name=locked.author_name,
+                    moderator=reviewer,
+                    summary=locked.summary,
+                    kind=CardVersion.Kind.SUGGESTION,
+                )
+            except CardExists as exc:
+                raise WorkflowError(f"{exc} Reject this suggestion or suggest it as an edit.") from exc
+            version = card.versions.get(number=1)
+            locked.card = card
+        else:
+            if card_file.text == card.text:
+                raise NoChange(
+                    "The card already contains this text; reject the suggestion with a note instead."
+                )
+            version = write_version(
+                card,
+                card_file,
+                kind=CardVersion.Kind.SUGGESTION,
+                summary=locked.summary,
+                author=locked.author,
+                author_name=locked.author_name,
+                moderator=reviewer,
+                merge_note=merge_note,
+            )
+        locked.mark_decided(Suggestion.Status.ACCEPTED, moderator=reviewer, note=note)
+        locked.version = version
+        locked.save()
+        _record_decision(locked, Activity.Kind.ACCEPTED, actor=reviewer)
+        transaction.on_commit(lambda: notifications.suggestion_decided(locked))
+    suggestion.refresh_from_db()
+    return version
+
+
+def reject_suggestion(suggestion: Suggestion, *, reviewer: AbstractBaseUser, note: str) -> Suggestion:
+    """Close a suggestion without publishing it; the note tells the author why, and the text stays."""
+    if not permissions.can_review(reviewer):
+        raise PermissionDenied("Only moderators can reject suggestions.")
+    if not note.strip():
+        raise WorkflowError("Say why the suggestion is rejected: the note is shown to its author.")
+    with transaction.atomic():
+        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        locked.mark_decided(Suggestion.Status.REJECTED, moderator=reviewer, note=note.strip())
+        locked.save()
+        _record_decision(locked, Activity.Kind.REJECTED, actor=reviewer)
+        transaction.on_commit(lambda: notifications.suggestion_decided(locked))
+    suggestion.refresh_from_db()
+    return suggestion
+
+
+def withdraw_suggestion(suggestion: Suggestion) -> Suggestion:
+    """The author takes back a pending suggestion; it stays visible with its status."""
+    with transaction.atomic():
+        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        locked.mark_withdrawn()
+        locked.save()
+        _record_decision(locked, Activity.Kind.WITHDRAWN, actor=locked.author)
+    suggestion.refresh_from_db()
+    return suggestion
+
+
+def edit_card_directly(
+    card: ModelCard, *, text: str, summary: str, base_version: int, editor: AbstractBaseUser
+) -> CardVersion | Suggestion:
+    """A moderator's edit becomes a version at once, merged with any change made since `base_version`.
+
+    If the merge conflicts, the edit is kept as a pending suggestion by the editor, so it can be
+    resolved on the review screen: nothing typed is lost and nobody's change is overwritten.
+    """
+    if not permissions.can_review(editor):
+        raise PermissionDenied("Only moderators and staff can edit cards directly.")
+    _checked_card_file(text)
+    with transaction.atomic():
+        locked = ModelCard.objects.select_for_update().get(pk=card.pk)
+        merge_note = ""
+        final_text = text
+        if base_version != locked.version_number:
+            base_text = text_at_version(locked, base_version)
+            merge = merge3(base_text, locked.text, text)
+            if merge.conflicted:
+                kept = Suggestion.objects.create(
+                    card=locked, base_version=base_version, text=text, summary=summary, author=editor
+                )
+                _record_decision(kept, Activity.Kind.SUGGESTION, actor=editor)
+                return kept
+            final_text = merge.text
+            merge_note = f"Merged with changes made since version {base_version}."
+        version = write_version(
+            locked,
+            _checked_card_file(final_text),
+            kind=CardVersion.Kind.EDITED,
+            summary=summary,
+            author=editor,
+            merge_note=merge_note,
+        )
+    card.refresh_from_db()
+    return version
+
+
+def watch_card(user: AbstractBaseUser, card: ModelCard, *, watching: bool) -> None:
+    if watching:
+        Watch.objects.get_or_create(user=user, card=card)
+    else:
+        Watch.objects.filter(user=user, card=card).delete()
+
+
+def revert_card(card: ModelCard, *, to_version: int, reviewer: AbstractBaseUser, reason: str) -> CardVersion:
+    """Restore an earlier version's text as a new version; history is never rewritten or deleted."""
+    if not permissions.can_review(reviewer):
+        raise PermissionDenied("Only moderators can revert cards.")
+    if not reason.strip():
+        raise WorkflowError("Give a reason for the revert; it is shown in the history.")
+    with transaction.atomic():
+        locked = ModelCard.objects.select_for_update().get(pk=card.pk)
+        if not 1 <= to_version <= locked.version_number:
+            raise WorkflowError(f"Version {to_version} does not exist.")
+        if to_version == locked.version_number:
+            raise NoChange(f"Version {to_version} is already the current version.")
+        old_text = text_at_version(locked, to_version)
+        if old_text == locked.text:
+            raise NoChange(f"The current text is already the same as version {to_version}.")
+        try:
+            card_file = parse_card(old_text)
+        except CardFileError as exc:
+            raise InvalidText([str(problem) for problem in exc.problems]) from exc
+        version = write_version(
+            locked,
+            card_file,
+            kind=CardVersion.Kind.REVERTED,
+            summary=f"Reverted to version {to_version}: {reason.strip()}",
+            author=reviewer,
+            moderator=reviewer,
+        )
+    card.refresh_from_db()
+    return version

@@ -1,0 +1,104 @@
+"""Shared fixtures: people in each role, and cards made through the real workflow."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from modelcards.cardfile import parse_card
+from modelcards.workflow import create_card, update_card
+
+SAMPLE_README = """---
+license: apache-2.0
+language:
+- en
+- fr
+tags:
+- text-generation
+- demo
+datasets:
+- allenai/c4
+pipeline_tag: text-generation
+library_name: transformers
+model-index:
+- name: sample-model
+  results:
+  - task:
+      type: text-generation
+    dataset:
+      type: hellaswag
+      name: HellaSwag
+    metrics:
+    - type: accuracy
+      value: 0.71
+      name: Accuracy
+---
+# Sample Model
+
+A small model used by the tests.
+
+## Uses
+
+Summarising notes.
+
+## Limitations
+
+It is only a sample.
+"""
+
+
+def moderators_group() -> Group:
+    """The migration's group; transactional tests flush it away, so put it back when needed."""
+    group, created = Group.objects.get_or_create(name="Moderators")
+    if created:
+        group.permissions.add(
+            Permission.objects.get(codename="review_suggestion", content_type__app_label="modelcards")
+        )
+    return group
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, *, moderator=False, staff=False, password="pw-for-tests-1"):
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.org", password=password, is_staff=staff
+        )
+        if moderator:
+            user.groups.add(moderators_group())
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("reader")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("mod", moderator=True)
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("admin", staff=True)
+
+
+@pytest.fixture
+def make_card(db):
+    def make(slug="sample", text=SAMPLE_README, user=None):
+        return create_card(slug=slug, card_file=parse_card(text), user=user, summary="Created for a test")
+
+    return make
+
+
+@pytest.fixture
+def card(make_card):
+    return make_card()
+
+
+@pytest.fixture
+def edit_card():
+    def edit(card, text, *, user=None, summary="Edited in a test"):
+        return update_card(card, card_file=parse_card(text), user=user, summary=summary)
+
+    return edit

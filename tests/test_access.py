@@ -1,0 +1,199 @@
+"""Who may see and do what: every named URL, for every role.
+
+Adding a URL without deciding its expected status here fails `test_every_url_is_in_the_matrix`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from modelcards.models import Suggestion, TalkThread
+from tests.conftest import SAMPLE_README
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "registered", "author", "moderator", "staff")
+
+# name -> (method, {role: expected status}); 302L = redirect to login.
+LOGIN = "302L"
+MATRIX = {
+    "modelcards:home": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_list": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_detail": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_markdown": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_json": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_import": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:card_edit": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:card_watch": (
+        "post",
+        {"anonymous": LOGIN, "registered": 302, "author": 302, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:suggest": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:suggest_new_card": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:talk": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:talk_thread": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:talk_moderate": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:suggestion_list": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:suggestion_detail": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:suggestion_accept": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:suggestion_reject": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:suggestion_withdraw": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 302, "moderator": 403, "staff": 403},
+    ),
+    "modelcards:suggestion_comment": (
+        "post",
+        {"anonymous": LOGIN, "registered": 302, "author": 302, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:block_author": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:history": ("get", dict.fromkeys(ROLES, 200)),
+    # Without ?a= and ?b= the compare form's target is a bad request, whoever asks.
+    "modelcards:compare": ("get", dict.fromkeys(ROLES, 400)),
+    "modelcards:version_detail": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:version_markdown": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:diff": ("get", dict.fromkeys(ROLES, 200)),
+    # The world's card has one version, so a moderator's revert to it is refused as a conflict.
+    "modelcards:revert": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 409, "staff": 409},
+    ),
+    "modelcards:blame": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_feed": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:changes": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:changes_feed": ("get", dict.fromkeys(ROLES, 200)),
+    "accounts:signup": (
+        "get",
+        {"anonymous": 200, "registered": 302, "author": 302, "moderator": 302, "staff": 302},
+    ),
+    "accounts:login": ("get", dict.fromkeys(ROLES, 200)),
+    "accounts:logout": ("post", dict.fromkeys(ROLES, 302)),
+    "accounts:password_change": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "accounts:password_change_done": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "accounts:password_reset": ("get", dict.fromkeys(ROLES, 200)),
+    "accounts:password_reset_done": ("get", dict.fromkeys(ROLES, 200)),
+    "accounts:password_reset_confirm": ("get", dict.fromkeys(ROLES, 200)),
+    "accounts:password_reset_complete": ("get", dict.fromkeys(ROLES, 200)),
+    "accounts:profile": ("get", dict.fromkeys(ROLES, 200)),
+}
+
+
+def _named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            yield from _named_urls(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    assert set(_named_urls()) == set(MATRIX), "decide who may use each new URL in tests/test_access.py"
+
+
+@pytest.fixture
+def world(card, make_user):
+    author = make_user("author")
+    suggestion = Suggestion.objects.create(
+        card=card, base_version=1, text=SAMPLE_README + "\nx\n", summary="s", author=author
+    )
+    thread = TalkThread.objects.create(card=card, title="t", author=author)
+    thread.comments.create(author=author, body="hello")
+    return {"card": card, "suggestion": suggestion, "thread": thread, "author": author}
+
+
+def _kwargs(name, world):
+    slug = world["card"].slug
+    return {
+        "modelcards:card_detail": {"slug": slug},
+        "modelcards:card_markdown": {"slug": slug},
+        "modelcards:card_json": {"slug": slug},
+        "modelcards:card_edit": {"slug": slug},
+        "modelcards:card_watch": {"slug": slug},
+        "modelcards:suggest": {"slug": slug},
+        "modelcards:talk": {"slug": slug},
+        "modelcards:history": {"slug": slug},
+        "modelcards:compare": {"slug": slug},
+        "modelcards:version_detail": {"slug": slug, "n": 1},
+        "modelcards:version_markdown": {"slug": slug, "n": 1},
+        "modelcards:diff": {"slug": slug, "a": 1, "b": 1},
+        "modelcards:revert": {"slug": slug, "n": 1},
+        "modelcards:blame": {"slug": slug},
+        "modelcards:card_feed": {"slug": slug},
+        "modelcards:talk_thread": {"slug": slug, "pk": world["thread"].pk},
+        "modelcards:talk_moderate": {"slug": slug, "pk": world["thread"].pk},
+        "modelcards:suggestion_detail": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_accept": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_reject": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_withdraw": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_comment": {"pk": world["suggestion"].pk},
+        "modelcards:block_author": {"pk": world["suggestion"].pk},
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "accounts:profile": {"username": world["author"].username},
+    }.get(name, {})
+
+
+POST_DATA = {
+    "modelcards:card_watch": {"watch": "1"},
+    "modelcards:talk_moderate": {"action": "close"},
+    "modelcards:suggestion_accept": {"seen_fingerprint": "stale", "seen_version": 1},
+    "modelcards:suggestion_reject": {"note": "no"},
+    "modelcards:suggestion_comment": {"body": "hi"},
+    "modelcards:block_author": {"reason": "spam"},
+    "modelcards:revert": {"reason": "checking who may revert"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_answers_each_role_as_decided(client, world, make_user, role, name):
+    from django.urls import reverse
+
+    if role != "anonymous":
+        user = {
+            "registered": lambda: make_user("someone"),
+            "author": lambda: world["author"],
+            "moderator": lambda: make_user("mod", moderator=True),
+            "staff": lambda: make_user("boss", staff=True),
+        }[role]()
+        client.force_login(user)
+    method, expected = MATRIX[name]
+    url = reverse(name, kwargs=_kwargs(name, world))
+    response = client.post(url, POST_DATA.get(name, {})) if method == "post" else client.get(url)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
+            response.status_code
+        )
+    else:
+        assert response.status_code in ({302, 409} if want == 302 and name.endswith("accept") else {want})
+
+
+def test_no_get_request_changes_anything(client, world, make_user):
+    """State-changing URLs refuse GET (405) so a link or prefetch can never decide or delete."""
+    from django.urls import reverse
+
+    client.force_login(make_user("mod", moderator=True))
+    for name, (method, _) in MATRIX.items():
+        if method == "post" and name != "accounts:logout":
+            assert client.get(reverse(name, kwargs=_kwargs(name, world))).status_code == 405, name
+    world["suggestion"].refresh_from_db()
+    assert world["suggestion"].status == "pending"

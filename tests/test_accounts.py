@@ -1,0 +1,99 @@
+"""Sign-up, login, logout, password change and reset, profiles and the Moderators group."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+
+pytestmark = pytest.mark.django_db
+
+
+def test_moderators_group_exists_with_the_review_permission():
+    group = Group.objects.get(name="Moderators")
+    assert group.permissions.filter(
+        codename="review_suggestion", content_type__app_label="modelcards"
+    ).exists()
+
+
+def test_a_visitor_signs_up_and_is_logged_in(client, django_user_model):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password1": "a-long-pass-123",
+            "password2": "a-long-pass-123",
+        },
+    )
+    assert response.status_code == 302
+    assert django_user_model.objects.filter(username="newbie").exists()
+    assert "newbie" in client.get("/").content.decode()
+
+
+def test_signup_with_mismatched_passwords_explains_the_problem(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "n@example.org",
+            "password1": "a-long-pass-123",
+            "password2": "other-pass-456",
+        },
+    )
+    assert response.status_code == 400
+    assert "didn" in response.content.decode()  # "The two password fields didn’t match."
+
+
+def test_login_and_logout_by_post(client, user):
+    response = client.post("/accounts/login/", {"username": "reader", "password": "pw-for-tests-1"})
+    assert response.status_code == 302
+    assert client.get("/").context["user"].is_authenticated
+    assert client.get("/accounts/logout/").status_code == 405  # logging out never happens on a GET
+    client.post("/accounts/logout/")
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_wrong_password_is_refused_with_a_message(client, user):
+    response = client.post("/accounts/login/", {"username": "reader", "password": "wrong"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+def test_password_change(client, user):
+    client.force_login(user)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "pw-for-tests-1",
+            "new_password1": "brand-new-pass-9",
+            "new_password2": "brand-new-pass-9",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("brand-new-pass-9")
+
+
+def test_password_reset_by_email(client, user):
+    client.post("/accounts/password/reset/", {"email": "reader@example.org"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    set_url = form_page.redirect_chain[-1][0]
+    response = client.post(set_url, {"new_password1": "reset-pass-777", "new_password2": "reset-pass-777"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("reset-pass-777")
+
+
+def test_profile_page_lists_versions_written(client, user, make_card):
+    make_card(user=user)
+    html = client.get("/users/reader/").content.decode()
+    assert "reader" in html
+    assert "Sample Model" in html
+
+
+def test_unknown_profile_is_404(client):
+    assert client.get("/users/nobody/").status_code == 404
