@@ -403,3 +403,11 @@ def test_setting_can_require_an_account_to_suggest(client, card, settings):
     settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST = True
     response = client.get("/cards/sample/suggest/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_every_section_heading_on_the_card_links_to_editing_that_section(client, card):
+    html = client.get("/cards/sample/").content.decode()
+    assert 'href="suggest/?section=1"' in html and 'href="suggest/?section=2"' in html
+    for index, heading in ((1, "## Uses"), (2, "## Limitations")):
+        form = client.get("/cards/sample/suggest/", {"section": index}).context["form"]
+        assert form.initial["text"].startswith(heading)
