@@ -78,7 +78,7 @@ HEADING_ID_PREFIX = "h-"
 _ALIGN = re.compile(r"left|center|right")
 _SPAN = re.compile(r"[1-9][0-9]?")
 _FOOTNOTE_ID = r":[^\"'<>&\x00-\x1f]{1,100}"
-_HEADING_ID = re.compile(re.escape(HEADING_ID_PREFIX) + r"[\w-]{0,200}")
+_HEADING_ID = re.compile(re.escape(HEADING_ID_PREFIX) + r"[\w-]*")
 # Attribute values, when constrained, must match the whole pattern. Footnote ids and classes are the
 # exact shapes Python-Markdown's footnotes extension writes.
 ATTRIBUTE_VALUE_PATTERNS = MappingProxyType(
@@ -114,6 +114,7 @@ MAX_NESTING = 50  # lists and block quotes inside each other
 MAX_HTML_NESTING = 100  # raw HTML elements left open inside each other
 MAX_TABLE_CELLS = 20_000
 MAX_FENCES = 1_000  # lines that open or close a fenced code block
+MAX_FENCE_RESCAN = 5_000_000
 MAX_HEADINGS = 2_000
 MAX_BLOCKS = 30_000  # paragraphs, list items and other blocks
 # Python-Markdown re-reads a block from the split point each time it finds a heading or a rule inside it,
@@ -125,8 +126,10 @@ MAX_TAG_RESCAN = 10_000_000
 # Each inline element (emphasis, code, link, tag, entity, escape) makes Python-Markdown copy the rest of its
 # paragraph: the budget for inline elements times paragraph length, summed over paragraphs.
 MAX_INLINE_RESCAN = 2_000_000_000
-# Wall-clock budget for one render, checked as Markdown and the sanitiser go: the safety net behind the
-# checks above for text that is merely large and dense.
+MAX_INLINE_ELEMENTS = 50_000
+MAX_LINE_RESCAN = 100_000_000  # the same, inline elements times line length, over lines of 2,000+
+# CPU-time budget for one render, checked as Markdown and the sanitiser go: the safety net behind the
+# checks above, for text that is merely large and dense.
 RENDER_SECONDS = 2.0
 
 
@@ -136,6 +139,8 @@ class MarkdownRefused(ValueError):
 
 @dataclass(frozen=True)
 class TocEntry:
+    """A heading for the table of contents; the title is plain text, for the template to escape."""
+
     level: int
     id: str
     title: str
@@ -143,6 +148,8 @@ class TocEntry:
 
 @dataclass(frozen=True)
 class RenderedMarkdown:
+    """Sanitised HTML, safe to put in a template, and the h1-h3 headings in order for a contents list."""
+
     html: SafeString
     toc: tuple[TocEntry, ...]
 
@@ -151,47 +158,49 @@ class RenderedMarkdown:
 
 _BLANK_LINE = re.compile(r"(?<=\n)[ \t]*\n")
 _NESTING_CANDIDATE = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)
-_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[*+-](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$)))*[ \t]*")
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*+(?:>|[*+-](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$)))*")
 _CONTAINER_MARKER = re.compile(r">|[*+-]|[0-9]{1,9}[.)]")
 _WHITESPACE_RUN = re.compile(r"[ \t]+")
-_FENCE_LINE = re.compile(r"^(`{3,}|~{3,})[^\n]*", re.MULTILINE)
-_HEADING_LINE = re.compile(r"^(?:#|[ ]{0,3}(?:=+|-+)[ \t]*$)", re.MULTILINE)
+_FENCE_OPENER = re.compile(r"(`{3,}|~{3,})[ ]*+(?:\{.*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(\"|').*?\2[ ]*)?)")
+_HEADING_LINE = re.compile(r"^(?:#|(?<=[^\n]\n)[ ]{0,3}(?:=+|-+)[ \t]*$)", re.MULTILINE)
 _LIST_ITEM_LINE = re.compile(r"^[ \t>]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]", re.MULTILINE)
-_INLINE_MARKUP = re.compile(r"[*_]+|`+|[\[<&\\]|  \n")
+_LONG_LINE = re.compile(r"^[^\n]{2001,}", re.MULTILINE)
+_INLINE_MARKUP = re.compile(r"[*_\[<&\\]|`+|  \n")
 _BLOCK_SPLIT_LINE = re.compile(r"^(?:#|[ ]{0,3}(?:(?:[-*_][ \t]*){3,}|=+[ \t]*|-+[ \t]*)$)", re.MULTILINE)
-_TABLE_SEPARATOR = re.compile(r"^[ \t>]*(?=[^\n]*\|)(?=[^\n]*-)[ \t|:-]+$", re.MULTILINE)
+_TABLE_SEPARATOR = re.compile(r"^[ \t>]*+(?=[^\n]*\|)(?=[^\n]*-)[ \t|:-]+$", re.MULTILINE)
 _BRACKET = re.compile(r"[\[\]()]")
 _ANGLE = re.compile(r"<!\[|<[A-Za-z/!?]|\]\]>|>")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
-# Elements that never nest (void) or that the next sibling closes, so they add no lasting depth.
-_FLAT_ELEMENTS = frozenset(
-    {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-        "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "thead", "tbody", "tfoot", "option",
-        "optgroup", "rb", "rt", "rp", "rtc", "colgroup", "caption", "html", "head", "body",
-    }
-)  # fmt: skip
+# The sanitiser drops other tags before its parser builds anything, so only these can nest; the rest of
+# ALLOWED_TAGS are void or closed by their next sibling.
+_NESTING_TAGS = ALLOWED_TAGS - {"br", "hr", "img", "p", "li", "dt", "dd", "td", "th", "tr", "thead", "tbody"}
 
 
 def check_renderable(text: str) -> None:
     """Refuse, with a message for the author, text too large or too convoluted to render quickly.
 
-    The rules: at most ``settings.MODELCARDS_MAX_CARD_BYTES`` of UTF-8; no line longer than
-    MAX_LINE_CHARS; lists and quotes nested at most MAX_NESTING deep; raw HTML left open at most
-    MAX_HTML_NESTING deep; tables with at most MAX_TABLE_CELLS cells in all; at most MAX_FENCES
-    code fences; and within the re-reading budgets above for headings or rules crammed into one block,
-    unclosed brackets and unclosed tags. Every check is linear in the size of the text.
+    Text renders when it has at most ``settings.MODELCARDS_MAX_CARD_BYTES`` of UTF-8, no line over
+    MAX_LINE_CHARS, lists and quotes nested at most MAX_NESTING deep, allowed HTML tags left open at
+    most MAX_HTML_NESTING deep, at most MAX_TABLE_CELLS table cells, MAX_FENCES fence lines,
+    MAX_HEADINGS headings, MAX_BLOCKS paragraphs and list items and MAX_INLINE_ELEMENTS pieces of
+    inline formatting, and stays within the re-reading budgets (MAX_*_RESCAN) that unclosed
+    brackets, tags and fences and crowded blocks, paragraphs and lines cost Python-Markdown. Fenced
+    code counts only towards size, line length and fences. Each check is linear in the text's size.
     """
     if not isinstance(text, str):
         raise TypeError(f"Markdown must be str, not {type(text).__name__}")
     _check_size(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     _check_line_lengths(lines)
-    _check_nesting(text, lines)
+    in_code = _check_fences(lines)
+    _check_nesting(text, lines, in_code)
+    # Python-Markdown sets fenced code aside before anything else, so the other checks skip it.
+    if in_code:
+        text = "\n".join("" if number in in_code else line for number, line in enumerate(lines))
     block_starts = [0, *(match.end() for match in _BLANK_LINE.finditer(text))]
     _check_block_splits(text, block_starts)
     _check_tables(text, block_starts)
-    _check_fences(text)
     _check_block_count(text, block_starts)
     _check_inline_density(text, block_starts)
     _check_brackets(text, block_starts)
@@ -218,43 +227,23 @@ def _check_line_lengths(lines: list[str]) -> None:
             )
 
 
-def _fenced_line_numbers(lines: list[str]) -> set[int]:
-    """Numbers (0-based) of the lines inside a fenced code block that has its closing fence."""
-    fences = [(number, line.rstrip(" ")) for number, line in enumerate(lines) if line[:3] in ("```", "~~~")]
-    closing_after: dict[int, int] = {}
-    next_closing: dict[str, int] = {}
-    for number, line in reversed(fences):
-        run = line[: len(line) - len(line.lstrip(line[0]))]
-        if run in next_closing:
-            closing_after[number] = next_closing[run]
-        if line == run:
-            next_closing[run] = number
-    inside: set[int] = set()
-    resume = -1
-    for number, _line in fences:
-        if number > resume and number in closing_after:
-            resume = closing_after[number]
-            inside.update(range(number + 1, resume))
-    return inside
-
-
 def _nesting_depth(line: str) -> int:
+    """Quote and list markers starting the line, plus one level per four columns of indentation
+    among them (indentation alone is code, not nesting)."""
     prefix = _CONTAINER_PREFIX.match(line).group()
     markers = len(_CONTAINER_MARKER.findall(prefix))
-    indent_levels = sum(len(run.expandtabs(4)) // 4 for run in _WHITESPACE_RUN.findall(prefix))
-    return markers + indent_levels
+    if not markers:
+        return 0
+    return markers + sum(len(run.expandtabs(4)) // 4 for run in _WHITESPACE_RUN.findall(prefix))
 
 
-def _check_nesting(text: str, lines: list[str]) -> None:
+def _check_nesting(text: str, lines: list[str], in_code: set[int]) -> None:
     candidates = []
     number, counted_to = 1, 0
     for match in _NESTING_CANDIDATE.finditer(text):
         number += text.count("\n", counted_to, match.start())
         counted_to = match.start()
         candidates.append(number)
-    if not candidates:
-        return
-    in_code = _fenced_line_numbers(lines)
     for number in candidates:
         if number - 1 in in_code:
             continue
@@ -284,7 +273,7 @@ def _check_tables(text: str, block_starts: list[int]) -> None:
     tables: dict[int, tuple[int, int]] = {}
     for match in _TABLE_SEPARATOR.finditer(text):
         block = bisect_right(block_starts, match.start()) - 1
-        columns = match.group().count("|") + 1
+        columns = match.group().strip(" \t>").strip("|").count("|") + 1
         first, widest = tables.get(block, (match.start(), 0))
         tables[block] = (first, max(widest, columns))
     cells = 0
@@ -295,10 +284,47 @@ def _check_tables(text: str, block_starts: list[int]) -> None:
         raise MarkdownRefused(f"The tables have about {cells:,} cells; the limit is {MAX_TABLE_CELLS:,}.")
 
 
-def _check_fences(text: str) -> None:
-    fences = len(_FENCE_LINE.findall(text))
-    if fences > MAX_FENCES:
-        raise MarkdownRefused(f"The text has {fences:,} code fences; the limit is {MAX_FENCES:,}.")
+def _check_fences(lines: list[str]) -> set[int]:
+    """Refuse too many fences, or unclosed ones; return the numbers (0-based) of fenced code lines.
+
+    Fences pair up as Python-Markdown pairs them: an opening line, then the next line that is the
+    same run of backticks or tildes alone. Its search re-reads everything after each line that
+    starts with a fence but does not open a closed block, so those lines cost the rest of the text.
+    """
+    fences: list[tuple[int, int, str]] = []
+    offset = 0
+    for number, line in enumerate(lines):
+        if line[:3] in ("```", "~~~"):
+            fences.append((number, offset, line))
+        offset += len(line) + 1
+    if len(fences) > MAX_FENCES:
+        raise MarkdownRefused(f"The text has {len(fences):,} code fences; the limit is {MAX_FENCES:,}.")
+    next_same: dict[int, int] = {}
+    last_seen: dict[str, int] = {}
+    for index in range(len(fences) - 1, -1, -1):
+        line = fences[index][2]
+        run = line[: len(line) - len(line.lstrip(line[0]))]
+        if run in last_seen:
+            next_same[index] = last_seen[run]
+        last_seen[line.rstrip(" ")] = index
+    in_code: set[int] = set()
+    rescan = 0
+    index = 0
+    while index < len(fences):
+        number, position, line = fences[index]
+        closing = next_same.get(index)
+        if closing is not None and _FENCE_OPENER.fullmatch(line):
+            in_code.update(range(number, fences[closing][0] + 1))
+            index = closing + 1
+            continue
+        rescan += offset - position
+        index += 1
+    if rescan > MAX_FENCE_RESCAN:
+        raise MarkdownRefused(
+            "The text has code fences (``` or ~~~) that are never closed; close each one with a line "
+            "holding the same fence."
+        )
+    return in_code
 
 
 def _check_block_count(text: str, block_starts: list[int]) -> None:
@@ -313,6 +339,21 @@ def _check_block_count(text: str, block_starts: list[int]) -> None:
 
 
 def _check_inline_density(text: str, block_starts: list[int]) -> None:
+    elements = len(_INLINE_MARKUP.findall(text))
+    if elements > MAX_INLINE_ELEMENTS:
+        raise MarkdownRefused(
+            f"The text has about {elements:,} pieces of formatting (emphasis, code, links, tags, entities); "
+            f"the limit is {MAX_INLINE_ELEMENTS:,}."
+        )
+    # Each element also makes the patterns re-read the rest of its line.
+    line_rescan = 0
+    for line in _LONG_LINE.finditer(text):
+        line_rescan += len(_INLINE_MARKUP.findall(line.group())) * len(line.group())
+        if line_rescan > MAX_LINE_RESCAN:
+            raise MarkdownRefused(
+                f"Line {_line_number(text, line.start())} is long and dense with formatting; break it into "
+                "shorter lines."
+            )
     # A block of n characters holds at most n inline elements, so only blocks longer than the square
     # root of the budget can exceed it; counting just those keeps the check linear.
     shortest_risky = int(MAX_INLINE_RESCAN**0.5)
@@ -346,6 +387,8 @@ def _check_brackets(text: str, block_starts: list[int]) -> None:
             while position >= block_end:
                 block_end = next(boundaries)
         char = match.group()
+        if _escaped(text, position):
+            continue
         if char == "[":
             brackets.append(position)
         elif char == "]":
@@ -369,6 +412,14 @@ def _check_brackets(text: str, block_starts: list[int]) -> None:
             "The text has too many unclosed brackets ([ or ]( ) to render quickly; close them, or escape "
             "a bracket you mean literally as \\[."
         )
+
+
+def _escaped(text: str, position: int) -> bool:
+    """Whether an odd run of backslashes, which Markdown reads as an escape, comes just before."""
+    run = 0
+    while position > run and text[position - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
 
 
 def _pending_cost(starts: list[int], end: int) -> int:
@@ -407,7 +458,7 @@ def _check_html(text: str) -> None:
     depth = deepest = 0
     for match in _TAG.finditer(text):
         name = match.group(2).lower()
-        if name in _FLAT_ELEMENTS:
+        if name not in _NESTING_TAGS:
             continue
         if match.group(1):
             if open_by_name[name]:
@@ -434,7 +485,11 @@ def _heading_slug(value: str, separator: str) -> str:
 
 
 class _SectionMarker(Treeprocessor):
-    """Tag each top-level <h2> Markdown produced with an unguessable per-render marker, in order."""
+    """Tag each <h2> Markdown produced, in document order, with an unguessable per-render marker.
+
+    Raw HTML is still stashed away at this point, so a literal <h2> is never an element here. Footnote
+    definitions are skipped: the footnotes extension moves them to the end of the document.
+    """
 
     def __init__(self, md: markdown.Markdown, nonce: str | None):
         super().__init__(md)
@@ -442,11 +497,16 @@ class _SectionMarker(Treeprocessor):
         self.heading_ids: list[str] = []
 
     def run(self, root):
-        for element in root:
+        pending = list(reversed(root))
+        while pending:
+            element = pending.pop()
+            if element.tag == "div" and element.get("class") == "footnote":
+                continue
             if element.tag == "h2":
                 self.heading_ids.append(element.get("id", ""))
                 if self.nonce:
                     element.set(SECTION_MARKER_ATTRIBUTE, f"{self.nonce}-{len(self.heading_ids)}")
+            pending.extend(reversed(element))
 
 
 class _ModelCardExtension(Extension):
@@ -487,10 +547,19 @@ def _attribute_allowed(tag: str, name: str, value: str, *, section_marker: re.Pa
 
 
 class _LinkRelFilter(Filter):
-    """Give every surviving link rel="nofollow ugc noopener", replacing whatever rel it had."""
+    """Give every surviving link rel="nofollow ugc noopener", replacing whatever rel it had.
+
+    It sees every token on the way to the serialiser, so it also checks the render deadline now and then.
+    """
+
+    def __init__(self, source, *, deadline: _Deadline):
+        super().__init__(source)
+        self.deadline = deadline
 
     def __iter__(self):
-        for token in super().__iter__():
+        for count, token in enumerate(super().__iter__()):
+            if count % 1000 == 0:
+                self.deadline.check()
             if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
                 token["data"][(None, "rel")] = LINK_REL
             yield token
@@ -501,11 +570,22 @@ class _TooSlow(Exception):
 
 
 class _Deadline:
+    """A budget of CPU time for one render, so that a busy server does not refuse ordinary text.
+
+    The thread's CPU clock is slow to read, so it is only read once the cheap wall clock, which never
+    runs behind it, says the budget may be spent.
+    """
+
     def __init__(self, seconds: float):
-        self.at = time.monotonic() + seconds
+        self.seconds = seconds
+        self.wall_start = time.monotonic()
+        self.cpu_start = time.thread_time()
 
     def check(self) -> None:
-        if time.monotonic() > self.at:
+        if (
+            time.monotonic() - self.wall_start > self.seconds
+            and time.thread_time() - self.cpu_start > self.seconds
+        ):
             raise _TooSlow
 
 
@@ -579,6 +659,7 @@ def _toc_entries(tokens: list[dict]) -> list[TocEntry]:
     return entries
 
 
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _H2_TAG = re.compile(r"<h2\b[^>]*>|</h2>")
 
 
@@ -627,7 +708,7 @@ def _render(text: str, section_links: bool) -> RenderedMarkdown:
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[_LinkRelFilter],
+        filters=[functools.partial(_LinkRelFilter, deadline=ours.deadline)],
     )
     sanitised = cleaner.clean(_TimedMarkup(body, ours.deadline))
     if nonce:
@@ -667,11 +748,12 @@ def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdo
     HEADING_ID_PREFIX. Results are cached by content, options and RENDERER_VERSION.
 
     With ``section_links`` each section heading gets, at its end, a link to
-    ``suggest/?section=N``. Section headings are counted from 1 in document order, and are the level-2
-    headings at the top level of the document written as ``## Title`` (Python-Markdown also accepts
-    ``##Title`` and needs the ``#`` in the first column) or as a single ``Title`` line underlined with
-    ``-``. Not counted: anything inside fenced or indented code, raw HTML (a literal ``<h2>``, or
-    Markdown inside an HTML block), and headings nested in a quote, list or footnote.
+    ``suggest/?section=N``. Section headings are counted from 1 in document order: every level-2
+    heading Python-Markdown makes from ``## Title`` (it also accepts ``##Title``, and needs the ``#``
+    at the start of the line or of a quote or list item's content) or from a ``Title`` line underlined
+    with ``-``, including those inside quotes and lists, which is what ``cardfile.split_sections``
+    counts. Not counted: anything in fenced or indented code, raw HTML (a literal ``<h2>``, or Markdown
+    inside an HTML block or comment), and headings inside footnote definitions.
 
     Text that is too large or too convoluted, or that the libraries fail on, raises MarkdownRefused
     with a message for the author; no other exception escapes for a str argument.
@@ -686,8 +768,9 @@ def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdo
         raise MarkdownRefused(cached)
 
     check_renderable(text)
-    # Lone surrogates cannot be encoded in a response; make them visible replacement characters.
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    # Lone surrogates cannot be encoded in a response; make them visible replacement characters. Control
+    # characters mean nothing in a card and only slow the parsers down.
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").translate(_CONTROL_CHARACTERS)
     try:
         result = _render(text, section_links)
     except _TooSlow:
