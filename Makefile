@@ -27,8 +27,9 @@ run: install
 	$(RUN_ENV) $(PY) manage.py load_demo_cards --demo-users
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# Browser journeys run when /usr/bin/chromium exists; otherwise -rs prints why they were skipped.
 test: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -rs $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -36,6 +37,10 @@ lint: install-test
 
 migrations-check: install-test
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+
+# Seeds a throwaway database, serves it with gunicorn and loads it with wrk (apt-get install -y wrk).
+bench: install
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -39,12 +39,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "reversion",
+    "axes",
+    "csp",
     "accounts",
     "modelcards",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "modelcards.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout signalled during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,10 +93,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    INSTALLED_APPS.append("django.contrib.postgres")  # full-text search with ranking
+
+# Optional read replicas (replica1, replica2 …): reads go there, except right after a visitor's own write.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+if DATABASE_REPLICA_URLS:
+    from config.replicas import replica_databases
+
+    DATABASES.update(
+        replica_databases(DATABASE_REPLICA_URLS, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    )
+    DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "config.replicas.PrimaryAfterWriteMiddleware",
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
@@ -108,6 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first, so a locked-out client is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "modelcards:home"
 LOGOUT_REDIRECT_URL = "modelcards:home"
@@ -119,7 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -142,7 +175,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Model Card Commons <n
 # Request limits, set explicitly so oversized or field-stuffed posts get a 400, not a crash.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# No inline script or style anywhere: templates load site.css and static JS files only, and user
+# Markdown is sanitised to plain markup. Card images may come from any HTTPS host, as on the Hub.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# A failed CSRF check (an expired session, a page left open overnight) shows the typed text back.
+CSRF_FAILURE_VIEW = "modelcards.views.refusals.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -161,6 +212,11 @@ if not DEBUG:
 # Site policy.
 MODELCARDS_MAX_CARD_BYTES = int(os.environ.get("MAX_CARD_BYTES", str(512 * 1024)))
 MODELCARDS_DEMO_MODE = env_bool("DEMO_MODE", False)
+# Whole pages for anonymous readers (modelcards/pagecache.py). Their invalidation counters live in the
+# cache, so every process serving the site must share it: on by default only with Redis.
+MODELCARDS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+# `make bench` only: a bare view measuring the ceiling of the middleware stack (bench/views.py).
+MODELCARDS_BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 LOGGING = {
     "version": 1,
@@ -183,3 +239,15 @@ MODELCARDS_IP_HASH_SALT = os.environ.get("IP_HASH_SALT", "") or ("ip-hash:" + SE
 MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST = env_bool("REQUIRE_ACCOUNT_TO_SUGGEST", False)
 MODELCARDS_HOLD_LINKS_OVER = int(os.environ.get("HOLD_LINKS_OVER", "10"))
 RATELIMIT_USE_CACHE = "default"
+
+# Login throttling by django-axes. A (username, client) pair is locked after repeated failures, so
+# neither a shared office address nor a stranger typing someone's name can lock a person out. The
+# client is the same proxy-aware address the rate limits use, and axes only ever sees (stores, logs)
+# its keyed hash, never the address itself.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "modelcards.limits.client_pseudonym"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

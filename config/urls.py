@@ -1,5 +1,6 @@
 """Top-level URL configuration."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,3 +9,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("modelcards.urls")),
 ]
+
+if settings.MODELCARDS_BENCH_VIEWS:
+    from bench.views import ceiling
+
+    urlpatterns.append(path("_bench/ceiling/", ceiling))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 from django.conf import settings
 
+from .openness import openness_problems
 from .vocabularies import LICENCES, PIPELINE_TAGS
 
 # Limits on the front matter. A card's metadata is a few dozen keys; these only stop pathological
@@ -152,6 +153,20 @@ def split_sections(text: str) -> list[Section]:
             end = headings[position + 1].start if position + 1 < len(headings) else len(text)
             sections.append(Section(len(sections) + 1, _plain_text(heading.text), heading.start, end))
     return sections
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the body at any level, its title as plain text, and the offset of its first line."""
+
+    level: int
+    title: str
+    start: int
+
+
+def outline(text: str) -> list[Heading]:
+    """Every heading of the body (levels 1 to 6) in document order, found as the renderer finds them."""
+    return [Heading(h.level, _plain_text(h.text), h.start) for h in _headings(text, _body_start(text))]
 
 
 def replace_section(text: str, index: int, new_section: str) -> str:
@@ -543,6 +558,8 @@ def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
         report.add(("library_name",), f"must be text such as 'transformers', not {_describe(library_name)}")
     if "model-index" in metadata:
         _check_model_index(metadata["model-index"], report)
+    for path, message, severity in openness_problems(metadata):
+        report.add(path, message, severity)
     return report.problems
 
 
@@ -1008,3 +1025,125 @@ def _plain_text(markdown: str) -> str:
     for pattern, replacement in _INLINE_MARKUP:
         markdown = pattern.sub(replacement, markdown)
     return re.sub("\x00([0-9]+)\x00", lambda match: escaped[int(match.group(1))], markdown).strip()
+
+
+# Key-level metadata edits, for the guided editor ------------------------------------------------
+#
+# The guided editor changes a card's metadata one key at a time. Re-serialising the whole YAML would
+# reorder keys, drop comments and restyle values nobody touched, so an edit replaces only the lines
+# of the keys it changes and leaves every other byte where it was.
+
+
+def metadata_for_editing(text: str) -> dict | None:
+    """The front matter as `parse_card` reads it, even when the Hub's rules would refuse the card.
+
+    The editor fills its fields from this, so a card with a bad licence can still be fixed there.
+    None when the YAML itself cannot be read (or is not a mapping); {} when there is no front matter.
+    """
+    front = _front_matter(text)
+    if front is None:
+        return {}
+    if not front.closed:
+        return None
+    if (
+        len(text[front.yaml_start : front.closing_start].encode("utf-8", "surrogatepass"))
+        > MAX_FRONT_MATTER_BYTES
+    ):
+        return None
+    locations = _Locations(_LineNumbers(text), root_line=1, offset=front.yaml_start)
+    try:
+        metadata, _problems = _load_front_matter(text, front, locations)
+    except yaml.YAMLError:
+        return None
+    return metadata if isinstance(metadata, dict) else None
+
+
+def replace_body(text: str, body: str) -> str:
+    """The text with everything after the front matter replaced by `body`; the front matter kept as is."""
+    return text[: _body_start(text)] + body
+
+
+def set_metadata_values(text: str, changes: dict) -> str:
+    """The text with each top-level key in `changes` set to its value, every other byte unchanged.
+
+    A key already present has its lines (key, value and any lines its value runs over) replaced by
+    ``yaml.safe_dump`` of that key alone; a new key is added just before the closing `---`, and a
+    front matter is started when the card has none. A value of None removes the key. Comments and
+    blank lines between keys stay, as do the other keys' order and spelling and the whole body.
+    Raises ValueError when the front matter cannot be read as a YAML mapping.
+    """
+    if not changes:
+        return text
+    first_break = _LINE_END.search(text)
+    line_end = first_break.group() if first_break else "\n"
+    front = _front_matter(text)
+    if front is None:
+        added = "".join(
+            _dumped_key(key, value, line_end) for key, value in changes.items() if value is not None
+        )
+        if not added:
+            return text
+        start = 1 if text.startswith(_BOM) else 0
+        return text[:start] + "---" + line_end + added + "---" + line_end + text[start:]
+    if not front.closed:
+        raise ValueError("the front matter is never closed with a `---` line")
+    yaml_text = text[front.yaml_start : front.closing_start]
+    spans = _top_level_key_spans(yaml_text)
+    pieces, position, done = [], 0, set()
+    for key, start, end in spans:
+        if key not in changes:
+            continue
+        pieces.append(yaml_text[position:start])
+        if key not in done and changes[key] is not None:
+            pieces.append(_dumped_key(key, changes[key], line_end))
+        done.add(key)
+        position = end
+    pieces.append(yaml_text[position:])
+    for key, value in changes.items():
+        if key not in done and value is not None:
+            pieces.append(_dumped_key(key, value, line_end))
+    return text[: front.yaml_start] + "".join(pieces) + text[front.closing_start :]
+
+
+# Between top-level keys: blank lines and comments in the first column. (An indented `#` line may be
+# the text of a block scalar, so it stays with its key.)
+_COMMENT_OR_BLANK = re.compile(r"[ \t]*|#.*")
+
+
+def _top_level_key_spans(yaml_text: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) offsets of each top-level key's lines, trailing comments and blanks left out."""
+    try:
+        root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"the front matter cannot be read: {exc}") from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        raise ValueError("the front matter is not a mapping of `key: value` lines")
+    line_starts = [0] + [match.end() for match in _LINE_END.finditer(yaml_text)]
+    spans = []
+    for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        first = bisect.bisect_right(line_starts, key_node.start_mark.index) - 1
+        last = (
+            bisect.bisect_right(line_starts, max(value_node.end_mark.index - 1, key_node.start_mark.index))
+            - 1
+        )
+        while last > first and _COMMENT_OR_BLANK.fullmatch(_line_at(yaml_text, line_starts, last)):
+            last -= 1
+        end = line_starts[last + 1] if last + 1 < len(line_starts) else len(yaml_text)
+        spans.append((key_node.value, line_starts[first], end))
+    return spans
+
+
+def _line_at(text: str, line_starts: list[int], number: int) -> str:
+    end = line_starts[number + 1] if number + 1 < len(line_starts) else len(text)
+    return text[line_starts[number] : end].rstrip("\r\n")
+
+
+def _dumped_key(key: str, value, line_end: str) -> str:
+    dumped = yaml.safe_dump(
+        {key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+    return dumped.replace("\n", line_end)

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from .history import FEED_SIZE, activity_subject, activity_url, visible_activity
 from .models import ModelCard
+from .pagecache import cache_card_page, cache_site_page
 
 # Entry ids must be unique and never change; several entries can link to the same page (a
 # suggestion filed, then accepted), so the id is derived from the activity row instead.
@@ -66,3 +67,7 @@ class CardChangesFeed(RecentChangesFeed):
 
     def items(self, card):
         return visible_activity().filter(card=card)[:FEED_SIZE]
+
+
+recent_changes_feed = cache_site_page()(RecentChangesFeed())
+card_changes_feed = cache_card_page()(CardChangesFeed())

@@ -46,6 +46,9 @@ class CardImportForm(forms.Form):
     )
     summary = forms.CharField(max_length=300, required=False, label="Edit summary")
 
+    def clean_summary(self):
+        return clean_single_line(self.cleaned_data["summary"], "summary")
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload is None:
@@ -107,8 +110,9 @@ def slug_from_filename(name: str) -> str:
 # something else (a reversed name, a hidden second line), so they are refused.
 _FORBIDDEN_IN_LINE = (
     {chr(c) for c in range(0x00, 0x20)}
-    | {chr(0x7F)}
+    | {chr(c) for c in range(0x7F, 0xA0)}  # DEL and the C1 controls, NEL (U+0085) among them
     | set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+    | set("\u2028\u2029")  # line and paragraph separators: a second line in disguise
 )
 
 
@@ -225,3 +229,6 @@ class ThreadForm(forms.Form):
 
 class BlockForm(forms.Form):
     reason = forms.CharField(max_length=300)
+
+    def clean_reason(self):
+        return clean_single_line(self.cleaned_data["reason"], "reason")

@@ -6,6 +6,7 @@ rate-limit and block without being able to show or recover the address.
 
 import hashlib
 import hmac
+import ipaddress
 
 from django.conf import settings
 from django_ratelimit.core import get_usage
@@ -29,6 +30,17 @@ def client_ip(request) -> str:
 def ip_hash(request) -> str:
     key = settings.MODELCARDS_IP_HASH_SALT.encode("utf-8")
     return hmac.new(key, client_ip(request).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def client_pseudonym(request) -> str:
+    """The client as django-axes records it: the keyed hash of its address, shaped as an IPv6 address.
+
+    Axes stores and logs whatever address it is given (in an `inet` column on PostgreSQL), so it is
+    given this stand-in: stable per client, unrecoverable, and in the unique-local range fd00::/8 so
+    that nobody mistakes it for a real address.
+    """
+    digest = bytes.fromhex(ip_hash(request))
+    return str(ipaddress.IPv6Address(b"\xfd" + digest[1:16]))
 
 
 def _rate_key(group, request) -> str:

@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from . import completeness, lineage, openness
 from .cardfile import CardFile
+from .search import search_cards
 
 CARD_SLUG_PATTERN = r"[a-z0-9][a-z0-9._-]*"
 _CARD_SLUG = re.compile(rf"\A{CARD_SLUG_PATTERN}\Z")
@@ -35,19 +37,35 @@ def validate_card_slug(slug: str) -> None:
 
 class ModelCardQuerySet(models.QuerySet):
     def search(self, query: str):
-        """Cards whose title, tags or text mention every word of `query`."""
-        for word in query.split()[:10]:
-            self = self.filter(
-                Q(title__icontains=word) | Q(tags_index__icontains=word) | Q(text__icontains=word)
-            )
-        return self
+        """Cards whose title, tags or text mention every word of `query`, best match first."""
+        return search_cards(self, query)
 
     def with_tag(self, tag: str):
         return self.filter(tags_index__contains=f"|{tag.lower()}|")
 
     def for_listing(self):
         """Only what a list row shows: never load the README text of a page of cards."""
-        return self.only("slug", "title", "license", "pipeline_tag", "updated_at", "version_number")
+        return self.only(
+            "slug",
+            "title",
+            "license",
+            "pipeline_tag",
+            "updated_at",
+            "version_number",
+            "mof_class",
+            "mof_conditional",
+            "openness_flags",
+        )
+
+    def with_openness(self, *, mof_class: str = "", licence_type: str = "", flagged: bool = False):
+        """Filter on the stored openness summary: plain indexed columns, nothing parsed per request."""
+        if mof_class in ("0", "1", "2", "3"):
+            self = self.filter(mof_class=int(mof_class))
+        if licence_type:
+            self = self.filter(licence_type=licence_type)
+        if flagged:
+            self = self.filter(has_openness_flags=True)
+        return self
 
 
 @reversion.register(exclude=["line_versions"])
@@ -63,6 +81,24 @@ class ModelCard(models.Model):
     tags_index = models.TextField(blank=True, help_text="Lower-case tags as |a|b|, for filtering.")
     size = models.PositiveIntegerField(default=0, help_text="Size of the README.md in bytes.")
     body_start = models.PositiveIntegerField(default=0, help_text="Offset of the Markdown body in text.")
+    # The openness summary, also derived from `text` except for the licence lineage (lineage.py).
+    mof_class = models.PositiveSmallIntegerField(
+        default=0, db_index=True, help_text="Model Openness Framework class reached: 1, 2 or 3; 0 for none."
+    )
+    mof_conditional = models.BooleanField(
+        default=False, help_text="The class relies on an open licence of another kind than the component's."
+    )
+    licence_type = models.CharField(max_length=30, blank=True, db_index=True)
+    openness_flags = models.JSONField(default=list, blank=True, help_text="Open-washing flag codes.")
+    has_openness_flags = models.BooleanField(default=False, db_index=True)
+    licence_lineage = models.JSONField(
+        default=list, blank=True, help_text="Base models on this site, nearest first, with their licences."
+    )
+    base_models_index = models.TextField(
+        blank=True, help_text="Possible slugs of the base models as |a|b|, to find a card's family."
+    )
+    completeness = models.PositiveSmallIntegerField(default=0, db_index=True, help_text="Percent filled.")
+    missing_sections = models.JSONField(default=list, blank=True)
 
     version_number = models.PositiveIntegerField(
         default=0, help_text="Number of the current version; only the workflow increments it."
@@ -98,6 +134,8 @@ class ModelCard(models.Model):
         )
         self.size = len(card_file.text.encode("utf-8"))
         self.body_start = len(card_file.text) - len(card_file.body)
+        for name, value in openness_fields(meta, card_file.text, self.body_start).items():
+            setattr(self, name, value)
 
     @property
     def body(self) -> str:
@@ -106,6 +144,35 @@ class ModelCard(models.Model):
     @property
     def tags(self) -> list[str]:
         return as_list(self.metadata.get("tags"))
+
+    @property
+    def mof_class_name(self) -> str:
+        return openness.CLASS_NAMES.get(self.mof_class, "No MOF class")
+
+    @property
+    def mof_numeral(self) -> str:
+        return openness.CLASS_NUMERALS.get(self.mof_class, "")
+
+    @property
+    def flag_labels(self) -> list[tuple[str, str]]:
+        """(code, short label) of each stored open-washing flag, for badges."""
+        return [(code, openness.FLAGS[code][0]) for code in self.openness_flags if code in openness.FLAGS]
+
+
+def openness_fields(metadata: dict, text: str, body_start: int) -> dict:
+    """Every openness and completeness field a text implies, except the licence lineage, which needs
+    other cards and is filled in by `lineage.refresh_lineage` after the card is saved."""
+    assessment = openness.assess(metadata, text[body_start:])
+    return {
+        "mof_class": assessment.mof_class,
+        "mof_conditional": assessment.conditional,
+        "licence_type": openness.licence_type_of(metadata.get("license")),
+        "openness_flags": list(assessment.flags),
+        "has_openness_flags": bool(assessment.flags),
+        "licence_lineage": [],
+        "base_models_index": lineage.base_models_index(metadata),
+        **completeness.card_fields(text),
+    }
 
 
 def as_list(value) -> list[str]:
@@ -165,6 +232,10 @@ class CardVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
+        indexes = [  # a person's profile lists their newest versions, written or approved
+            models.Index(fields=["author", "-created_at"], name="version_by_author"),
+            models.Index(fields=["moderator", "-created_at"], name="version_by_moderator"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["card", "number"], name="unique_version_number_per_card"),
             models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
@@ -261,6 +332,7 @@ class Suggestion(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="suggestion_queue"),
             models.Index(fields=["card", "status", "created_at"], name="suggestion_card_queue"),
+            models.Index(fields=["author", "-created_at"], name="suggestion_by_author"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,9 +2,9 @@
 
 from django.urls import path, register_converter
 
-from .feeds import CardChangesFeed, RecentChangesFeed
+from .feeds import card_changes_feed, recent_changes_feed
 from .models import CARD_SLUG_PATTERN
-from .views import cards, history, suggestions, talk
+from .views import cards, editor, history, openness, suggestions, talk
 
 
 class CardSlugConverter:
@@ -27,8 +27,12 @@ urlpatterns = [
     path("cards/", cards.CardListView.as_view(), name="card_list"),
     path("cards/import/", cards.card_import, name="card_import"),
     path("cards/new/suggest/", suggestions.suggest_new_card, name="suggest_new_card"),
+    path("preview/", editor.editor_preview, name="editor_preview"),
     path("cards/<card:slug>.md", cards.card_markdown, name="card_markdown"),
     path("cards/<card:slug>.json", cards.card_json, name="card_json"),
+    path("cards/<card:slug>/openness.json", openness.openness_json, name="openness_json"),
+    path("cards/<card:slug>/openness.yaml", openness.openness_yaml, name="openness_yaml"),
+    path("wanted/", openness.wanted, name="wanted"),
     path("cards/<card:slug>/", cards.card_detail, name="card_detail"),
     path("cards/<card:slug>/watch/", cards.card_watch, name="card_watch"),
     path("cards/<card:slug>/suggest/", suggestions.suggest, name="suggest"),
@@ -43,9 +47,9 @@ urlpatterns = [
     path("cards/<card:slug>/diff/<int:a>/<int:b>/", history.diff, name="diff"),
     path("cards/<card:slug>/revert/<int:n>/", history.revert, name="revert"),
     path("cards/<card:slug>/blame/", history.blame, name="blame"),
-    path("cards/<card:slug>/feed/", CardChangesFeed(), name="card_feed"),
+    path("cards/<card:slug>/feed/", card_changes_feed, name="card_feed"),
     path("changes/", history.changes, name="changes"),
-    path("changes/feed/", RecentChangesFeed(), name="changes_feed"),
+    path("changes/feed/", recent_changes_feed, name="changes_feed"),
     path("suggestions/", suggestions.suggestion_list, name="suggestion_list"),
     path("suggestions/<int:pk>/", suggestions.suggestion_detail, name="suggestion_detail"),
     path("suggestions/<int:pk>/accept/", suggestions.suggestion_accept, name="suggestion_accept"),

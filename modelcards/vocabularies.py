@@ -42,6 +42,7 @@ class Licence:
     type: str
     osi_approved: bool
     kind: str | None
+    suits_every_kind: bool = False  # written for code, data and documents alike (OpenMDW)
 
     @property
     def is_open(self) -> bool:
@@ -63,6 +64,7 @@ def _load_licences() -> dict[str, Licence]:
             type=row["type"],
             osi_approved=bool(row["osi_approved"]),
             kind=row["kind"],
+            suits_every_kind=bool(row.get("suits_every_kind", False)),
         )
         if licence.id in licences:
             raise ValueError(f"licenses.json lists {licence.id!r} twice")

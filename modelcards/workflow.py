@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from . import notifications, permissions
+from . import lineage, notifications, permissions
 from .cardfile import CardFile, CardFileError, parse_card
 from .diffing import MergeResult, carry_line_origins, merge3
 from .models import Activity, CardVersion, InvalidTransition, ModelCard, Suggestion, Watch
@@ -94,6 +94,8 @@ def write_version(
             summary=summary[:300],
         )
         transaction.on_commit(lambda: notifications.new_version(version))
+        # A new licence or base model changes the lineage flags of this card and of its descendants.
+        lineage.refresh_lineage(ModelCard, slug=locked.slug)
     card.refresh_from_db()
     return version
 
@@ -422,6 +424,8 @@ def edit_card_directly(
     _checked_card_file(text)
     with transaction.atomic():
         locked = ModelCard.objects.select_for_update().get(pk=card.pk)
+        if not 1 <= base_version <= locked.version_number:
+            raise WorkflowError("The version this edit was based on does not exist; reload the card.")
         merge_note = ""
         final_text = text
         if base_version != locked.version_number:

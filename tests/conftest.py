@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 
+from modelcards import pagecache
 from modelcards.cardfile import parse_card
 from modelcards.workflow import create_card, update_card
 
@@ -53,6 +55,23 @@ def moderators_group() -> Group:
             Permission.objects.get(codename="review_suggestion", content_type__app_label="modelcards")
         )
     return group
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The local-memory cache (cached pages above all) outlives each test's database rollback."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_invalidated_at_once(monkeypatch):
+    """A test's transaction never commits, so cached pages are invalidated at once instead of on commit.
+
+    tests/test_pagecache.py checks the real on-commit behaviour.
+    """
+    monkeypatch.setattr(pagecache, "invalidate_on_commit", pagecache.invalidate)
 
 
 @pytest.fixture

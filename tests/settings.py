@@ -15,3 +15,7 @@ CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+# One process serves every test page, so the local-memory cache is shared and the page cache is safe.
+MODELCARDS_PAGE_CACHE = True
+# A replica that mirrors the default database, for the read-replica routing tests (tests/test_replicas.py).
+DATABASES["replica1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -40,7 +40,8 @@ def run_in_threads(jobs):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(30)
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "a writer never finished"
     return results, errors
 
 
@@ -94,7 +95,7 @@ def test_double_accept_of_one_suggestion_in_parallel_makes_one_version(make_card
 
 
 def test_many_threads_accepting_and_editing_keep_numbers_unique_and_gapless(make_card, make_user):
-    n = 6
+    n = 10
     card = make_card(text=_lines(n))
     author = make_user("author")
     moderators = [make_user(f"mod{i}", moderator=True) for i in range(n)]
@@ -108,8 +109,8 @@ def test_many_threads_accepting_and_editing_keep_numbers_unique_and_gapless(make
             jobs.append(lambda s=suggestion, m=moderators[i]: accept_suggestion(s, reviewer=m))
         else:
             jobs.append(
-                lambda t=new_text, m=moderators[i]: edit_card_directly(
-                    card, text=t, summary="direct", base_version=1, editor=m
+                lambda t=new_text, m=moderators[i], i=i: edit_card_directly(
+                    card, text=t, summary=f"direct {i}", base_version=1, editor=m
                 )
             )
     results, errors = run_in_threads(jobs)
@@ -121,4 +122,9 @@ def test_many_threads_accepting_and_editing_keep_numbers_unique_and_gapless(make
         assert f"Paragraph {i}, changed." in card.text
     assert Suggestion.objects.filter(status="accepted").count() == n // 2
     assert CardVersion.objects.filter(card=card).count() == n + 1
+    # Each change is in the history exactly once: one version per accepted suggestion, one per edit.
+    summaries = sorted(card.versions.exclude(number=1).values_list("summary", flat=True))
+    assert summaries == sorted([f"s{i}" for i in range(1, n, 2)] + [f"direct {i}" for i in range(0, n, 2)])
+    linked = Suggestion.objects.filter(status="accepted").values_list("version__number", flat=True)
+    assert len(set(linked)) == n // 2 and None not in linked
     assert parse_card(card.text).text == card.text

@@ -418,27 +418,51 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-def test_pages_cost_the_same_queries_with_1_or_10000_versions(client, make_card, django_assert_num_queries):
-    single = make_card("single")
-    pair = add_versions(make_card("pair"), 2)
-    big = add_versions(make_card("big"), 10_000)
-    assert big.version_number == 10_000 and single.version_number == 1
-    pages = [
-        ("/cards/single/", "/cards/big/"),
-        ("/cards/single/history/", "/cards/big/history/"),
-        ("/cards/single/history/?before=2", "/cards/big/history/?before=5000"),
-        ("/cards/single/v/1/", "/cards/big/v/5000/"),
-        ("/cards/single/diff/1/1/", "/cards/big/diff/5000/5000/"),
-        (f"/cards/{pair.slug}/diff/1/2/", "/cards/big/diff/4000/10000/"),
-        ("/cards/single/blame/", "/cards/big/blame/"),
-    ]
-    for small_url, big_url in pages:
+def _assert_same_cost(client, pairs, django_assert_num_queries) -> None:
+    """Each big page costs exactly the queries of its small counterpart, rendered afresh (no cache)."""
+    for small_url, big_url in pairs:
         _count(client, small_url)  # warm process-wide caches (content types) before counting
         expected = _count(client, small_url)
         cache.clear()
         with django_assert_num_queries(expected):
             response = client.get(big_url)
         assert response.status_code == 200, big_url
+
+
+def test_pages_cost_the_same_queries_with_1_or_10000_versions(
+    client, make_card, moderator, django_assert_num_queries
+):
+    single = make_card("single")
+    pair = add_versions(make_card("pair"), 2)
+    big = add_versions(make_card("big"), 10_000)
+    assert big.version_number == 10_000 and single.version_number == 1
+    # Suggestions written against version 1, so the moderator's page merges them with the current text.
+    on_pair, on_big = (
+        submit_suggestion(
+            card=card, text=card.text + "\nA new line.\n", summary="Add", base_version=1, author=None
+        )
+        for card in (pair, big)
+    )
+    # One more after them, so that both pages have a next suggestion in the queue to link to.
+    submit_suggestion(card=single, text=single.text + "\nLast.\n", summary="Add", base_version=1, author=None)
+    pages = [
+        ("/cards/single/", "/cards/big/"),
+        ("/cards/single.md", "/cards/big.md"),
+        ("/cards/single.json", "/cards/big.json"),
+        ("/cards/single/history/", "/cards/big/history/"),
+        ("/cards/single/history/?before=2", "/cards/big/history/?before=5000"),
+        ("/cards/single/v/1/", "/cards/big/v/5000/"),
+        ("/cards/single/v/1.md", "/cards/big/v/5000.md"),
+        ("/cards/single/diff/1/1/", "/cards/big/diff/5000/5000/"),
+        (f"/cards/{pair.slug}/diff/1/2/", "/cards/big/diff/4000/10000/"),
+        ("/cards/single/blame/", "/cards/big/blame/"),
+        ("/cards/single/feed/", "/cards/big/feed/"),
+        (f"/suggestions/{on_pair.pk}/", f"/suggestions/{on_big.pk}/"),
+    ]
+    _assert_same_cost(client, pages, django_assert_num_queries)
+    client.force_login(moderator)  # signed in: every page rendered for the person, the review form too
+    _assert_same_cost(client, pages, django_assert_num_queries)
+    client.logout()
     # The big card's pages show what they should.
     history_page = client.get("/cards/big/history/?before=5000").context["page"]
     assert [v.number for v in history_page.versions] == list(range(4999, 4949, -1))
@@ -447,3 +471,71 @@ def test_pages_cost_the_same_queries_with_1_or_10000_versions(client, make_card,
     blame_lines = history.blame(big)
     assert blame_lines[-1].text == "Change number 10000." and blame_lines[-1].version.number == 10_000
     assert client.get("/cards/big/v/777.md").content == text_of_version(SAMPLE_README, 777).encode()
+
+
+def test_recent_changes_and_feeds_cost_the_same_queries_with_1_or_10000_entries(
+    client, make_card, django_assert_num_queries
+):
+    quiet, busy = make_card("quiet"), make_card("busy")
+    rows = [Activity(kind="version", card=busy, summary=f"Row {i}") for i in range(10_000)]
+    Activity.objects.bulk_create(rows, batch_size=2000)
+    oldest_busy = Activity.objects.filter(card=busy).order_by("pk").values_list("pk", flat=True)[5000]
+    pages = [
+        ("/changes/?card=quiet", "/changes/?card=busy"),
+        ("/changes/?card=quiet&kind=version", "/changes/?card=busy&kind=version"),
+        (f"/changes/?before={Activity.objects.get(card=quiet).pk + 1}", f"/changes/?before={oldest_busy}"),
+        ("/cards/quiet/feed/", "/cards/busy/feed/"),
+    ]
+    _assert_same_cost(client, pages, django_assert_num_queries)
+
+
+def _many_cards(count: int) -> None:
+    """`count` more cards, each with a pending suggestion and a line of activity, made in bulk."""
+    from modelcards.cardfile import parse_card
+    from modelcards.models import Suggestion
+
+    card_file = parse_card(SAMPLE_README)
+    cards = []
+    for number in range(count):
+        card = ModelCard(slug=f"bulk-{number}", version_number=1)
+        card.apply_card_file(card_file)
+        cards.append(card)
+    cards = ModelCard.objects.bulk_create(cards)
+    Suggestion.objects.bulk_create(
+        Suggestion(card=card, base_version=1, text=SAMPLE_README + "x", summary="Bulk") for card in cards
+    )
+    Activity.objects.bulk_create(Activity(kind="version", card=card, summary="Bulk") for card in cards)
+
+
+def test_list_pages_cost_the_same_queries_with_1_or_1000_cards(
+    client, card, moderator, django_assert_num_queries
+):
+    submit_suggestion(card=card, text=V2, summary="Improve", base_version=1, author=None, author_name="A")
+    pages = [
+        "/",
+        "/cards/",
+        "/cards/?q=sample",
+        "/cards/?license=apache-2.0&tag=demo",
+        "/changes/",
+        "/suggestions/",
+        "/suggestions/?status=all",
+        "/suggestions/?card=sample",
+    ]
+    counts = {"anonymous": [_count(client, url) for url in pages]}
+    client.force_login(moderator)
+    counts["moderator"] = [_count(client, url) for url in pages]
+    counts["moderator"] = [_count(client, url) for url in pages]  # warm, then count again
+    client.logout()
+    _many_cards(999)
+    assert ModelCard.objects.count() == 1000
+    for url, expected in zip(pages, counts["anonymous"], strict=True):
+        cache.clear()
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200, url
+    client.force_login(moderator)
+    for url, expected in zip(pages, counts["moderator"], strict=True):
+        cache.clear()
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200, url
+    assert len(client.get("/cards/").context["cards"]) == 25
+    assert len(client.get("/suggestions/").context["suggestions"]) == 50

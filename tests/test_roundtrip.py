@@ -17,9 +17,10 @@ HUB_STYLE_READMES = {
         "tags: [text-classification, 'sentiment']\nwidget:\n- text: \"I love this!\"\n---\n\n# Sentiment\n"
     ),
     "model-index": (
-        "---\nlicense: mit\nmodel-index:\n- name: tiny-bert\n  results:\n  - task:\n      type: text-classification\n"
-        "      name: Text Classification\n    dataset:\n      name: GLUE SST-2\n      type: glue\n      config: sst2\n"
-        "      split: validation\n    metrics:\n    - type: accuracy\n      value: 0.9105\n      verified: false\n"
+        "---\nlicense: mit\nmodel-index:\n- name: tiny-bert\n  results:\n  - task:\n"
+        "      type: text-classification\n      name: Text Classification\n    dataset:\n"
+        "      name: GLUE SST-2\n      type: glue\n      config: sst2\n      split: validation\n"
+        "    metrics:\n    - type: accuracy\n      value: 0.9105\n      verified: false\n"
         "---\n# tiny-bert\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     ),
     "unicode": "---\nlicense: cc-by-4.0\nlanguage: zh\n---\n# 中文模型 🤗\n\nÜber façade – “quotes” — dash\n",

@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -12,13 +13,19 @@ from .. import permissions
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
 from ..models import CardVersion, ModelCard, as_list
+from ..openness import CLASS_NAMES
+from ..openness_report import report_for
+from ..pagecache import cache_card_page, cache_site_page
 from ..rendering import MarkdownRefused, render_markdown
-from ..vocabularies import PIPELINE_TAGS, get_licence
+from ..vocabularies import LICENCE_TYPES, PIPELINE_TAGS, get_licence, licence_type_label
 from ..workflow import WorkflowError, create_card, watch_card
 
 CARDS_PER_PAGE = 25
+OPENNESS_FILTERS = ("mof", "licence_type", "flagged")
+LIST_FILTERS = ("license", "pipeline_tag", "tag", *OPENNESS_FILTERS)
 
 
+@cache_site_page()
 def home(request):
     recent = ModelCard.objects.for_listing().order_by("-updated_at")[:8]
     return render(
@@ -26,6 +33,7 @@ def home(request):
     )
 
 
+@method_decorator(cache_site_page(params=("q", "page", *LIST_FILTERS)), name="dispatch")
 class CardListView(ListView):
     template_name = "modelcards/card_list.html"
     context_object_name = "cards"
@@ -34,14 +42,19 @@ class CardListView(ListView):
     def get_queryset(self):
         params = self.request.GET
         cards = ModelCard.objects.for_listing()
-        if query := params.get("q", "").strip()[:200]:
-            cards = cards.search(query)
         if licence := params.get("license", "").strip():
             cards = cards.filter(license=licence)
         if task := params.get("pipeline_tag", "").strip():
             cards = cards.filter(pipeline_tag=task)
         if tag := params.get("tag", "").strip():
             cards = cards.with_tag(tag)
+        cards = cards.with_openness(
+            mof_class=params.get("mof", ""),
+            licence_type=params.get("licence_type", "").strip(),
+            flagged=params.get("flagged") == "1",
+        )
+        if query := params.get("q", "").strip()[:200]:
+            return cards.search(query)  # best match first
         return cards.order_by("-updated_at", "slug")
 
     def get_context_data(self, **kwargs):
@@ -55,8 +68,11 @@ class CardListView(ListView):
         kept.pop("page", None)
         context.update(
             query=params.get("q", ""),
-            selected={key: params.get(key, "") for key in ("license", "pipeline_tag", "tag")},
+            selected={key: params.get(key, "") for key in LIST_FILTERS},
             licence_choices=[(lic, _licence_label(lic)) for lic in licences],
+            mof_choices=[(str(number), name) for number, name in sorted(CLASS_NAMES.items())]
+            + [("0", "No MOF class")],
+            licence_type_choices=[(type_, licence_type_label(type_)) for type_ in LICENCE_TYPES],
             task_choices=[(t, PIPELINE_TAGS.get(t, t)) for t in tasks],
             querystring=kept.urlencode(),
         )
@@ -76,6 +92,7 @@ def render_body(body: str, *, section_links: bool = False):
         return None, str(exc)
 
 
+@cache_card_page()
 def card_detail(request, slug):
     card = get_object_or_404(ModelCard, slug=slug)
     rendered, render_problem = render_body(card.body, section_links=True)
@@ -89,6 +106,7 @@ def card_detail(request, slug):
         {
             "card": card,
             "panel": build_panel(card.metadata, local_slugs=local),
+            "openness": report_for(card),
             "rendered": rendered,
             "render_problem": render_problem,
             "can_review": permissions.can_review(user),
@@ -103,6 +121,7 @@ def _base_model_slugs(metadata: dict) -> list[str]:
     return names + [n.rsplit("/", 1)[-1].lower() for n in names]
 
 
+@cache_card_page()
 def card_markdown(request, slug):
     card = get_object_or_404(ModelCard.objects.only("slug", "text"), slug=slug)
     return markdown_response(card.text)
@@ -114,6 +133,7 @@ def markdown_response(text: str) -> HttpResponse:
     return response
 
 
+@cache_card_page()
 def card_json(request, slug):
     card = get_object_or_404(ModelCard, slug=slug)
     return JsonResponse(

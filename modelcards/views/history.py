@@ -4,7 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from .. import history, permissions
 from ..cardmeta import build_panel
+from ..forms import clean_single_line
 from ..models import Activity, ModelCard
+from ..pagecache import cache_card_page, cache_site_page
 from ..workflow import NoChange, WorkflowError, revert_card
 from .cards import markdown_response, render_body
 
@@ -43,12 +45,16 @@ def _card(slug: str) -> ModelCard:
 
 
 def _versions_or_404(card: ModelCard, *numbers: int) -> dict:
+    # Checked before the query: a number past the database's integer range is an error there, not a miss.
+    if not all(1 <= number <= card.version_number for number in numbers):
+        raise Http404("This card has no such version.")
     versions = history.versions_by_number(card, numbers)
     if len(versions) != len(set(numbers)):
         raise Http404("This card has no such version.")
     return versions
 
 
+@cache_card_page(params=("before", "after"))
 def card_history(request, slug):
     card = _card(slug)
     try:
@@ -91,17 +97,20 @@ def _version_context(request, card: ModelCard, number: int) -> dict:
     }
 
 
+@cache_card_page()
 def version_detail(request, slug, n):
     card = _card(slug)
     return render(request, "modelcards/version_detail.html", _version_context(request, card, n))
 
 
+@cache_card_page()
 def version_markdown(request, slug, n):
     card = _card(slug)
     version = _versions_or_404(card, n)[n]
     return markdown_response(history.stored_states(card, [version])[n]["text"])
 
 
+@cache_card_page(params=("view",))
 def diff(request, slug, a, b):
     card = _card(slug)
     versions = _versions_or_404(card, a, b)
@@ -132,11 +141,10 @@ def revert(request, slug, n):
     if not permissions.can_review(request.user):
         raise PermissionDenied("Only moderators can revert a card to an earlier version.")
     try:
-        version = revert_card(
-            card, to_version=n, reviewer=request.user, reason=request.POST.get("reason", "")
-        )
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
+        reason = clean_single_line(request.POST.get("reason", ""), "reason")
+        version = revert_card(card, to_version=n, reviewer=request.user, reason=reason)
+    except (WorkflowError, ValidationError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         card = _card(slug)
         response = render(request, "modelcards/version_detail.html", _version_context(request, card, n))
         response.status_code = 409 if isinstance(exc, NoChange) else 400
@@ -145,6 +153,7 @@ def revert(request, slug, n):
     return redirect("modelcards:history", card.slug)
 
 
+@cache_card_page()
 def blame(request, slug):
     card = get_object_or_404(
         ModelCard.objects.only("pk", "slug", "title", "version_number", "text", "line_versions"), slug=slug
@@ -152,6 +161,7 @@ def blame(request, slug):
     return render(request, "modelcards/blame.html", {"card": card, "lines": history.blame(card)})
 
 
+@cache_site_page(params=("card", "kind", "before"))
 def changes(request):
     card_slug = request.GET.get("card", "").strip()
     kind = request.GET.get("kind", "").strip()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import limits, permissions
+from .. import completeness, editor, limits, permissions
 from ..cardfile import UnknownSection, replace_section, split_sections
 from ..diffing import diff_texts
 from ..forms import (
@@ -101,12 +101,18 @@ def suggest(request, slug):
     context = {"card": card, "section": section}
     if request.method != "POST":
         start_text = _section_text(card.text, section) if section else card.text
+        if not section and request.GET.get("add") in completeness.RULES:  # "suggest this section"
+            start_text = completeness.with_added_heading(start_text, request.GET["add"])
         form = SuggestionForm(
             initial={"text": start_text, "base_version": card.version_number}, anonymous=anonymous
         )
-        return render(request, "modelcards/suggest.html", {**context, "form": form})
+        return _editor_page(request, "modelcards/suggest.html", context, form)
 
-    form = SuggestionForm(request.POST, anonymous=anonymous)
+    posted = editor.read_post(request.POST, whole_card=not section)
+    if posted.acted:
+        form = SuggestionForm(initial=posted.initial, anonymous=anonymous)
+        return _editor_page(request, "modelcards/suggest.html", context, form, posted)
+    form = SuggestionForm(posted.data, anonymous=anonymous)
     status = 200
     if limits.honeypot_tripped(request):
         form.add_error(
@@ -136,7 +142,7 @@ def suggest(request, slug):
                     return response
     if form.errors:
         status = 429 if getattr(form, "rate_limited", False) else 400
-    return render(request, "modelcards/suggest.html", {**context, "form": form}, status=status)
+    return _editor_page(request, "modelcards/suggest.html", context, form, posted, status=status)
 
 
 def suggest_new_card(request):
@@ -149,9 +155,13 @@ def suggest_new_card(request):
     )
     if request.method != "POST":
         form = NewCardSuggestionForm(initial={"text": template, "base_version": 0}, anonymous=anonymous)
-        return render(request, "modelcards/suggest.html", {"form": form, "new_card": True})
-    form = NewCardSuggestionForm(request.POST, anonymous=anonymous)
+        return _editor_page(request, "modelcards/suggest.html", {"new_card": True}, form)
     context = {"new_card": True}
+    posted = editor.read_post(request.POST, whole_card=True)
+    if posted.acted:
+        form = NewCardSuggestionForm(initial=posted.initial, anonymous=anonymous)
+        return _editor_page(request, "modelcards/suggest.html", context, form, posted)
+    form = NewCardSuggestionForm(posted.data, anonymous=anonymous)
     if limits.honeypot_tripped(request):
         form.add_error(None, "This submission looked automated and was not saved.")
     if form.is_valid():
@@ -169,7 +179,16 @@ def suggest_new_card(request):
             if response is not None:
                 return response
     status = (429 if getattr(form, "rate_limited", False) else 400) if form.errors else 200
-    return render(request, "modelcards/suggest.html", {**context, "form": form}, status=status)
+    return _editor_page(request, "modelcards/suggest.html", context, form, posted, status=status)
+
+
+def _editor_page(request, template, context, form, posted=None, *, status=200):
+    """An editor page: the form plus the editor's mode, guided fields, checklist and preview."""
+    text = posted.text if posted else form.initial["text"]
+    whole_card = not context.get("section")
+    text_errors = form.errors.get("text", []) if form.is_bound else []
+    state = editor.editor_view(text, whole_card=whole_card, posted=posted, text_errors=text_errors)
+    return render(request, template, {**context, "form": form, "editor": state}, status=status)
 
 
 def _file_suggestion(request, form, *, card, text, base_version, section=None, new_slug=""):
@@ -230,7 +249,10 @@ def _file_suggestion(request, form, *, card, text, base_version, section=None, n
 
 def _token_matches(request, suggestion) -> bool:
     token = request.GET.get("token") or request.POST.get("token") or ""
-    return bool(suggestion.access_token) and hmac.compare_digest(token, suggestion.access_token)
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
+    return bool(suggestion.access_token) and hmac.compare_digest(
+        token.encode("utf-8"), suggestion.access_token.encode("utf-8")
+    )
 
 
 def _is_author(request, suggestion) -> bool:
@@ -330,6 +352,7 @@ def suggestion_detail(request, pk):
         )
         context["edited_text"] = result_text
         context["block_form"] = BlockForm()
+        context["next_pending"] = _following_pending(suggestion)
     return render(request, "modelcards/suggestion_detail.html", context)
 
 
@@ -409,7 +432,8 @@ def _back_to_suggestion(request, suggestion, status):
     return response
 
 
-def _next_in_queue(request, decided):
+def _following_pending(decided):
+    """The pending suggestion a moderator reviews after `decided`: the next filed, else the oldest."""
     following = (
         Suggestion.objects.pending()
         .filter(held=False, created_at__gte=decided.created_at)
@@ -419,7 +443,13 @@ def _next_in_queue(request, decided):
         .first()
     )
     if following is None:
-        following = Suggestion.objects.pending().order_by("created_at", "pk").only("pk").first()
+        oldest = Suggestion.objects.pending().exclude(pk=decided.pk).order_by("created_at", "pk")
+        following = oldest.only("pk").first()
+    return following
+
+
+def _next_in_queue(request, decided):
+    following = _following_pending(decided)
     if following is not None:
         return redirect(following)
     return redirect("modelcards:suggestion_list")
@@ -493,9 +523,13 @@ def card_edit(request, slug):
         )
     if request.method != "POST":
         form = DirectEditForm(initial={"text": card.text, "base_version": card.version_number})
-        return render(request, "modelcards/card_edit.html", {"card": card, "form": form})
-    form = DirectEditForm(request.POST)
-    context = {"card": card, "form": form}
+        return _editor_page(request, "modelcards/card_edit.html", {"card": card}, form)
+    posted = editor.read_post(request.POST, whole_card=True)
+    if posted.acted:
+        form = DirectEditForm(initial=posted.initial)
+        return _editor_page(request, "modelcards/card_edit.html", {"card": card}, form, posted)
+    form = DirectEditForm(posted.data)
+    context = {"card": card}
     if form.is_valid():
         text = form.cleaned_data["text"]
         _card_file, problems = parse_or_problems(text)
@@ -525,4 +559,5 @@ def card_edit(request, slug):
                     return redirect(outcome)
                 messages.success(request, f"Saved as version {outcome.number}.")
                 return redirect(card)
-    return render(request, "modelcards/card_edit.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return _editor_page(request, "modelcards/card_edit.html", context, form, posted, status=status)

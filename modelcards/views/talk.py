@@ -102,9 +102,11 @@ def talk_moderate(request, slug, pk):
         thread.hidden = action == "hide"
         thread.save(update_fields=["hidden"])
     elif action in {"hide_comment", "unhide_comment"}:
-        thread.comments.filter(pk=request.POST.get("comment", "0") or 0).update(
-            hidden=action == "hide_comment"
-        )
+        comment = request.POST.get("comment", "")
+        if comment.isascii() and comment.isdigit() and len(comment) <= 18:
+            thread.comments.filter(pk=int(comment)).update(hidden=action == "hide_comment")
+        else:
+            messages.error(request, "No such comment in this thread.")
     else:
         messages.error(request, "Unknown moderation action.")
     return redirect(thread)

@@ -1,0 +1,503 @@
+"""`make bench`: how fast the site serves, as ratios to a bare view measured in the same run.
+
+It makes a throwaway database (PostgreSQL when the server answers, else SQLite in a temporary
+folder), imports 1,000 card files (timed), adds a 20 KB card with 10,000 versions and a 200 KB card,
+starts gunicorn (two workers, 127.0.0.1 only), and loads each page with wrk in a separate process,
+in alternating rounds so that drift on a shared machine hits every page alike. Every figure is
+printed and written to bench-results/latest.json; gunicorn, the database and the cache keys are
+removed whatever happens.
+
+    BENCH_SECONDS (5)  BENCH_ROUNDS (3)  BENCH_CONNECTIONS (8)
+    BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432/postgres)  BENCH_REDIS_URL (redis://127.0.0.1:6379/0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import seed, wrk
+from bench.browser import Browser
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench-results" / "latest.json"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+WORKERS = 2
+CARD_FILES = 1000
+LONG_HISTORY = 10_000
+PASSWORD = secrets.token_urlsafe(12)
+
+HISTORY_CARD = "bench-history"  # 20 KB, 10,000 versions
+ONE_VERSION_CARD = "bench-0001"
+LARGE_CARD = "bench-200kb"
+SUGGESTED_CARD = "bench-0002"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    label: str
+    path: str
+    who: str = "anonymous"  # or "reader": a registered user's session
+    read: bool = True  # reads are compared with the ceiling
+    target_ratio: float | None = None
+
+
+SCENARIOS = [
+    Scenario("ceiling", "bare Django view (ceiling)", "/_bench/ceiling/"),
+    Scenario("card_anonymous", "card page, anonymous", f"/cards/{HISTORY_CARD}/", target_ratio=0.6),
+    Scenario(
+        "card_logged_in", "card page, logged in", f"/cards/{HISTORY_CARD}/", "reader", target_ratio=0.25
+    ),
+    Scenario("history_1", "history, 1 version", f"/cards/{ONE_VERSION_CARD}/history/", "reader"),
+    Scenario(
+        "history_10000",
+        "history, 10,000 versions",
+        f"/cards/{HISTORY_CARD}/history/",
+        "reader",
+        target_ratio=0.2,
+    ),
+    Scenario(
+        "diff",
+        "diff page",
+        f"/cards/{HISTORY_CARD}/diff/{LONG_HISTORY - 1}/{LONG_HISTORY}/",
+        "reader",
+        target_ratio=0.2,
+    ),
+    Scenario("export", "README.md export", f"/cards/{HISTORY_CARD}.md", target_ratio=0.6),
+    Scenario("suggest", "suggestion submission (POST)", f"/cards/{SUGGESTED_CARD}/suggest/", read=False),
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)  # noqa: T201
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --------------------------------------------------------------------------------------
+# Throwaway state: database, cache keys, server
+
+
+@contextmanager
+def throwaway_database(folder: Path):
+    """A new PostgreSQL database dropped at the end, or an SQLite file when PostgreSQL does not answer."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3).close()
+    except psycopg.Error:
+        yield f"sqlite:///{folder / 'bench.sqlite3'}", "SQLite"
+        return
+    name = f"mcc_bench_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlsplit(POSTGRES)._replace(path=f"/{name}").geturl(), "PostgreSQL"
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(POSTGRES, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        log(f"dropped the database {name}")
+
+
+@contextmanager
+def throwaway_cache_keys():
+    """Redis under a key prefix of its own, cleared at the end; None when Redis does not answer."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
+        client.ping()
+    except redis.RedisError:
+        yield None
+        return
+    prefix = f"mcc-bench-{os.getpid()}"
+    try:
+        yield prefix
+    finally:
+        removed = 0
+        for batch in _batches(client.scan_iter(match=f"{prefix}:*", count=1000), 1000):
+            removed += client.unlink(*batch)
+        client.close()
+        log(f"removed {removed} cache keys")
+
+
+def _batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def environment(folder: Path, database_url: str, cache_prefix: str | None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_REPLICA_URLS"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        DATABASE_URL=database_url,
+        CONN_MAX_AGE="600",
+        STATIC_ROOT=str(folder / "static"),
+        BENCH_VIEWS="1",
+        # The bench submits thousands of suggestions from one address in seconds.
+        RATE_LIMIT_SUGGEST="1000000000/m",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        LOG_LEVEL="WARNING",
+        PAGE_CACHE="1" if cache_prefix else "0",
+    )
+    if cache_prefix:
+        env.update(REDIS_URL=REDIS, CACHE_KEY_PREFIX=cache_prefix)
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(env: dict, *args: str, quiet: bool = True) -> None:
+    subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+@contextmanager
+def gunicorn(env: dict, port: int, logfile: Path):
+    """gunicorn with two workers on 127.0.0.1, in a process group of its own that is always killed."""
+    with logfile.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while Browser(base).status("/_bench/ceiling/") != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start; see {logfile}:\n{logfile.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        _stop(process)
+        log("stopped gunicorn")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+# --------------------------------------------------------------------------------------
+# Seeding and one-off timings
+
+
+def import_card_files(env: dict, folder: Path) -> float:
+    """Write 1,000 README.md files and import them with `import_cards`, showing its progress bar."""
+    cards = folder / "cards"
+    seed.write_card_files(cards, CARD_FILES)
+    started = time.perf_counter()
+    manage(env, "import_cards", str(cards), "--summary", "Imported for the bench")
+    return time.perf_counter() - started
+
+
+def seed_in_process() -> dict:
+    started = time.perf_counter()
+    users = seed.make_users(password=PASSWORD)
+    seed.make_long_history_card(slug=HISTORY_CARD, size=20 * 1024, versions=LONG_HISTORY)
+    large = seed.make_large_card(slug=LARGE_CARD, size=200 * 1024, versions=3)
+    return {"users": users, "large_card_bytes": large.size, "seconds": time.perf_counter() - started}
+
+
+def first_time_diffs(base: str) -> list[float]:
+    """Milliseconds for the first request of each diff between versions of the 200 KB card."""
+    anonymous = Browser(base)
+    timings = []
+    for old, new in ((1, 2), (2, 3), (1, 3)):
+        started = time.perf_counter()
+        status = anonymous.status(f"/cards/{LARGE_CARD}/diff/{old}/{new}/")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert status == 200, status
+    return timings
+
+
+def accept_timings(base: str, moderator: Browser, count: int = 5) -> list[float]:
+    """Milliseconds to accept a suggestion on the 10,000-version card, through the moderator's POST."""
+    from modelcards.models import ModelCard
+    from modelcards.workflow import submit_suggestion, text_fingerprint
+
+    timings = []
+    for number in range(count):
+        card = ModelCard.objects.get(slug=HISTORY_CARD)
+        text = card.text + f"\nAccepted in the bench, change {number}.\n"
+        suggestion = submit_suggestion(
+            card=card,
+            text=text,
+            summary=f"Bench acceptance {number}",
+            base_version=card.version_number,
+            author=None,
+            author_name="bench",
+        )
+        moderator.get(f"/suggestions/{suggestion.pk}/")  # as a moderator would, before deciding
+        fields = {"note": "", "seen_fingerprint": text_fingerprint(text), "seen_version": card.version_number}
+        started = time.perf_counter()
+        status = moderator.post(f"/suggestions/{suggestion.pk}/accept/", fields)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert status == 302, status
+        suggestion.refresh_from_db()
+        assert suggestion.status == "accepted", suggestion.status
+    return timings
+
+
+def suggestion_body(browser: Browser) -> tuple[str, str]:
+    """The form body and cookie an anonymous visitor posts to suggest an edit, checked once by hand."""
+    from urllib.parse import urlencode
+
+    from modelcards.models import ModelCard
+
+    card = ModelCard.objects.get(slug=SUGGESTED_CARD)
+    path = f"/cards/{SUGGESTED_CARD}/suggest/"
+    browser.get(path)
+    fields = {
+        "text": card.text.replace("## Bench notes", "## Bench notes\n\nA suggested sentence."),
+        "summary": "Bench suggestion",
+        "author_name": "bench",
+        "base_version": card.version_number,
+        "website": "",
+        "csrfmiddlewaretoken": browser.csrf_token(),
+    }
+    status = browser.post(path, fields)
+    if status != 302:
+        raise RuntimeError(f"a suggestion POST answered {status}, not a redirect; the form must have changed")
+    return urlencode(fields), browser.cookie_header()
+
+
+# --------------------------------------------------------------------------------------
+# Load rounds and the report
+
+
+def run_rounds(base: str, cookies: dict[str, str], post: Path) -> list[dict[str, wrk.Load]]:
+    def load(scenario: Scenario, seconds: float) -> wrk.Load:
+        return wrk.run(
+            base + scenario.path,
+            seconds=seconds,
+            connections=CONNECTIONS,
+            cookie=cookies.get(scenario.who, ""),
+            script=None if scenario.read else post,
+        )
+
+    log("warming up every page for 1 s")
+    for scenario in SCENARIOS:
+        load(scenario, 1)
+    rounds = []
+    for number in range(ROUNDS):
+        order = SCENARIOS if number % 2 == 0 else SCENARIOS[::-1]
+        results = {}
+        for scenario in order:
+            results[scenario.name] = load(scenario, SECONDS)
+        rounds.append(results)
+        log(
+            f"round {number + 1}/{ROUNDS}: "
+            + ", ".join(f"{name} {load.requests_per_second:.0f}/s" for name, load in results.items())
+        )
+    return rounds
+
+
+def summarise(rounds: list[dict[str, wrk.Load]]) -> dict:
+    figures = {}
+    for scenario in SCENARIOS:
+        runs = [results[scenario.name] for results in rounds]
+        ratios = [
+            results[scenario.name].requests_per_second / results["ceiling"].requests_per_second
+            for results in rounds
+        ]
+        figures[scenario.name] = {
+            "label": scenario.label,
+            "path": scenario.path,
+            "who": scenario.who,
+            "requests_per_second": statistics.median(run.requests_per_second for run in runs),
+            "p50_ms": statistics.median(run.p50_ms for run in runs),
+            "p99_ms": statistics.median(run.p99_ms for run in runs),
+            "errors": sum(run.errors for run in runs),
+            "ratio": statistics.median(ratios) if scenario.read else None,
+            "ratio_min": min(ratios) if scenario.read else None,
+            "ratio_max": max(ratios) if scenario.read else None,
+            "rounds": [run.as_dict() for run in runs],
+        }
+    return figures
+
+
+def check_targets(figures: dict, timings: dict) -> list[tuple[str, bool, str]]:
+    checks = []
+    for scenario in SCENARIOS:
+        if scenario.target_ratio is not None:
+            ratio = figures[scenario.name]["ratio"]
+            met = ratio >= scenario.target_ratio
+            checks.append((f"{scenario.label}: ratio ≥ {scenario.target_ratio}", met, f"{ratio:.2f}"))
+    long = figures["history_10000"]["requests_per_second"]
+    short = figures["history_1"]["requests_per_second"]
+    checks.append(
+        ("history at 10,000 versions within 15% of 1 version", long >= 0.85 * short, f"{long / short:.2f}")
+    )
+    suggest = figures["suggest"]
+    checks.append(("suggestion submission: no errors", suggest["errors"] == 0, str(suggest["errors"])))
+    p99 = suggest["p99_ms"]
+    checks.append(("suggestion submission: p99 < 250 ms", p99 < 250, f"{p99:.1f} ms"))
+    diff = max(timings["first_diff_200kb_ms"])
+    checks.append(("first-time diff of a 200 KB card < 100 ms", diff < 100, f"{diff:.1f} ms (slowest)"))
+    accept = max(timings["accept_suggestion_ms"])
+    checks.append(("accepting on the 10,000-version card < 50 ms", accept < 50, f"{accept:.1f} ms (slowest)"))
+    imported = timings["import_1000_cards_s"]
+    checks.append(("import_cards on 1,000 files < 30 s", imported < 30, f"{imported:.1f} s"))
+    return checks
+
+
+def print_report(report: dict) -> None:
+    out = sys.stdout
+    setup = report["setup"]
+    out.write(
+        f"\nModel Card Commons bench: {setup['database']}, cache {setup['cache']}, {setup['cpus']} CPUs, "
+        f"gunicorn {WORKERS} workers, wrk 1 thread × {CONNECTIONS} connections, "
+        f"{ROUNDS} rounds × {SECONDS:g} s, medians (ratio spread across rounds)\n\n"
+    )
+    out.write(f"{'figure':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}   ratio to ceiling\n")
+    for figure in report["figures"].values():
+        ratio = (
+            f"{figure['ratio']:.2f} ({figure['ratio_min']:.2f}–{figure['ratio_max']:.2f})"
+            if figure["ratio"] is not None
+            else "—"
+        )
+        out.write(
+            f"{figure['label']:<32}{figure['requests_per_second']:>9.0f}{figure['p50_ms']:>9.1f}"
+            f"{figure['p99_ms']:>9.1f}{figure['errors']:>8}   {ratio}\n"
+        )
+    timings = report["timings"]
+    out.write(
+        "\nfirst-time diff, 200 KB card (ms): "
+        + ", ".join(f"{value:.1f}" for value in timings["first_diff_200kb_ms"])
+        + "\naccept a suggestion, 10,000-version card (ms): "
+        + ", ".join(f"{value:.1f}" for value in timings["accept_suggestion_ms"])
+        + f"\nimport_cards, 1,000 files: {timings['import_1000_cards_s']:.1f} s\n\ntargets:\n"
+    )
+    for name, met, value in report["targets"]:
+        out.write(f"  {'met ' if met else 'MISS'}  {name}: {value}\n")
+    out.write(f"\nwritten to {RESULTS.relative_to(ROOT)} in {report['seconds']:.0f} s\n")
+
+
+def main() -> int:
+    if wrk.wrk_path() is None:
+        print(wrk.INSTALL_HINT, file=sys.stderr)  # noqa: T201
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still clean up when stopped
+    started = time.monotonic()
+    with ExitStack() as cleanup:
+        folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="mcc-bench-")))
+        database_url, engine = cleanup.enter_context(throwaway_database(folder))
+        cache_prefix = cleanup.enter_context(throwaway_cache_keys())
+        env = environment(folder, database_url, cache_prefix)
+        log(f"database: {engine}; cache: {'Redis' if cache_prefix else 'local memory (no page cache)'}")
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        log(f"importing {CARD_FILES} card files with import_cards")
+        import_seconds = import_card_files(env, folder)
+        log(f"imported in {import_seconds:.1f} s; adding the {LONG_HISTORY:,}-version and 200 KB cards")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        seeded = seed_in_process()
+        log(f"seeded in {seeded['seconds']:.1f} s; starting gunicorn")
+        base = cleanup.enter_context(gunicorn(env, free_port(), folder / "gunicorn.log"))
+        reader, moderator, visitor = Browser(base), Browser(base), Browser(base)
+        reader.log_in(seeded["users"]["reader"], PASSWORD)
+        moderator.log_in(seeded["users"]["moderator"], PASSWORD)
+        body, visitor_cookie = suggestion_body(visitor)
+        post = wrk.post_script(folder, body=body, cookie=visitor_cookie)
+        first_diffs = first_time_diffs(base)
+        rounds = run_rounds(base, {"reader": reader.cookie_header()}, post)
+        log("timing acceptances on the 10,000-version card")
+        timings = {
+            "first_diff_200kb_ms": first_diffs,
+            "accept_suggestion_ms": accept_timings(base, moderator),
+            "import_1000_cards_s": import_seconds,
+        }
+        figures = summarise(rounds)
+        report = {
+            "setup": {
+                "database": engine,
+                "cache": "Redis" if cache_prefix else "local memory",
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "workers": WORKERS,
+                "connections": CONNECTIONS,
+                "seconds": SECONDS,
+                "rounds": ROUNDS,
+                "large_card_bytes": seeded["large_card_bytes"],
+            },
+            "figures": figures,
+            "timings": timings,
+            "targets": check_targets(figures, timings),
+        }
+        report["seconds"] = time.monotonic() - started
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

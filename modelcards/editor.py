@@ -1,0 +1,318 @@
+"""The card editor's two modes over one README.md: guided metadata fields beside the Markdown body,
+or the raw file. The browser posts whichever mode it shows; the server composes the README.md."""
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.http import QueryDict
+
+from . import checklist
+from .cardfile import (
+    CardFileError,
+    Problem,
+    metadata_for_editing,
+    normalise_newlines,
+    parse_card,
+    replace_body,
+    set_metadata_values,
+)
+from .rendering import MarkdownRefused, check_renderable, render_markdown
+from .vocabularies import LICENCES, PIPELINE_TAGS
+
+MODES = ("guided", "raw")
+
+# The metadata keys guided mode offers, and whether each holds one value or a list of them.
+TEXT_KEYS = ("license", "license_name", "license_link", "pipeline_tag", "library_name")
+LIST_KEYS = ("language", "tags", "datasets", "base_model")
+GUIDED_KEYS = TEXT_KEYS + LIST_KEYS
+
+_LIST_SEPARATOR = re.compile(r"\s*,\s*")
+
+
+class GuidedUnavailable(ValueError):
+    """The README.md's front matter cannot be read, so only raw mode can edit it."""
+
+
+def display_value(key: str, value) -> str:
+    """How a metadata value appears in its guided field: lists as comma-separated text."""
+    if value is None:
+        return ""
+    if key in LIST_KEYS:
+        items = value if isinstance(value, list) else [value]
+        return ", ".join("" if item is None else str(item) for item in items)
+    return str(value)
+
+
+def _typed_value(key: str, shown: str):
+    """The value a guided field's text stands for; None (remove the key) when it is empty."""
+    shown = shown.strip()
+    if key in LIST_KEYS:
+        items = [item for item in _LIST_SEPARATOR.split(shown) if item]
+        return items or None
+    return shown or None
+
+
+def _normalised(key: str, shown: str) -> str:
+    return display_value(key, _typed_value(key, shown))
+
+
+class GuidedForm(forms.Form):
+    """Guided mode's fields. Loose on purpose: the card's own checks say what is wrong, next to the field."""
+
+    prefix = "meta"
+
+    license = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Licence",
+        help_text="Type to search the Hub's licence identifiers; choose “other” for a licence not listed.",
+        widget=forms.TextInput(attrs={"list": "licence-ids", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    license_name = forms.CharField(
+        required=False, max_length=200, label="Licence name", help_text="A short name, such as llama3."
+    )
+    license_link = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Licence link",
+        help_text="An http(s) address of the licence text, or a file such as LICENSE.md.",
+    )
+    pipeline_tag = forms.CharField(required=False, max_length=200, label="Task", widget=forms.Select)
+    library_name = forms.CharField(
+        required=False, max_length=200, label="Library", help_text="Such as transformers or diffusers."
+    )
+    language = forms.CharField(
+        required=False, max_length=20_000, label="Languages", help_text="Language codes, such as en, fr."
+    )
+    tags = forms.CharField(required=False, max_length=20_000, label="Tags")
+    datasets = forms.CharField(
+        required=False, max_length=20_000, label="Datasets", help_text="Hub dataset ids, such as allenai/c4."
+    )
+    base_model = forms.CharField(
+        required=False,
+        max_length=2_000,
+        label="Base model",
+        help_text="The Hub id of the model this one was trained from, if any.",
+    )
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        label="Text (Markdown)",
+        widget=forms.Textarea(attrs={"rows": 24, "class": "code", "spellcheck": "true"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in LIST_KEYS:
+            self.fields[key].widget.attrs.update({"data-tokens": "", "autocomplete": "off"})
+        for key in ("license_name", "license_link"):
+            self.fields[key].widget.attrs["data-licence-other"] = ""
+        current = self["pipeline_tag"].value() or ""
+        choices = [("", "— none —")] + sorted(PIPELINE_TAGS.items(), key=lambda item: item[1].lower())
+        if current and current not in PIPELINE_TAGS:
+            choices.append((current, f"{current} (not a Hub task)"))
+        self.fields["pipeline_tag"].widget.choices = choices
+
+    @classmethod
+    def for_text(cls, text: str) -> "GuidedForm | None":
+        """An unbound form showing `text`'s metadata and body; None when the metadata cannot be read."""
+        values = guided_values(text)
+        return None if values is None else cls(initial=values)
+
+
+def guided_values(text: str) -> dict | None:
+    """Each guided field's text for this README.md, and its body; None when the YAML cannot be read."""
+    metadata = metadata_for_editing(text)
+    if metadata is None:
+        return None
+    values = {key: display_value(key, metadata.get(key)) for key in GUIDED_KEYS}
+    values["body"] = body_of(text)
+    return values
+
+
+def body_of(text: str) -> str:
+    """The Markdown after the front matter (all of the text when there is no front matter)."""
+    return text[len(replace_body(text, "")) :]
+
+
+def compose(source: str, fields: dict) -> str:
+    """The README.md after guided edits: only the keys whose field text changed are rewritten.
+
+    A field counts as changed when its text differs from what `source`'s value shows as, once
+    spacing and commas are tidied, so an untouched key keeps its exact spelling, order and comments.
+    """
+    metadata = metadata_for_editing(source)
+    if metadata is None:
+        raise GuidedUnavailable("The metadata cannot be read; fix it in raw mode first.")
+    changes = {}
+    for key in GUIDED_KEYS:
+        shown = fields.get(key, "")
+        if _normalised(key, shown) != _normalised(key, display_value(key, metadata.get(key))):
+            changes[key] = _typed_value(key, shown)
+    try:
+        text = set_metadata_values(source, changes)
+    except ValueError as exc:
+        raise GuidedUnavailable(f"The metadata cannot be changed here: {exc}.") from None
+    return replace_body(text, normalise_newlines(fields.get("body", "")))
+
+
+@dataclass
+class Posted:
+    """An editor form as posted, with `data["text"]` holding the composed README.md (or section)."""
+
+    data: QueryDict
+    mode: str
+    acted: bool = False  # a mode switch or inserted section: show the editor again, check nothing yet
+    notice: str = ""
+    guided_form: GuidedForm | None = None
+
+    @property
+    def text(self) -> str:
+        return self.data.get("text", "")
+
+    @property
+    def initial(self) -> dict:
+        return self.data.dict()
+
+
+def read_post(post: QueryDict, *, whole_card: bool) -> Posted:
+    """Compose the posted editor into one text, then apply a mode switch or section insert if asked."""
+    data = post.copy()
+    mode = post.get("mode") if whole_card and post.get("mode") in MODES else "raw"
+    posted = Posted(data, mode)
+    if mode == "guided":
+        guided_form = GuidedForm(post)
+        guided_form.is_valid()  # every field is optional; only over-long values are dropped
+        fields = {name: guided_form.cleaned_data.get(name, "") for name in (*GUIDED_KEYS, "body")}
+        try:
+            data["text"] = compose(post.get("text", ""), fields)
+        except GuidedUnavailable as exc:
+            posted.mode, posted.notice = "raw", str(exc)
+        else:
+            posted.guided_form = guided_form
+    if whole_card and (key := post.get("insert_section")):
+        data["text"] = checklist.insert_section(data.get("text", ""), key)
+        posted.acted = True
+    if whole_card and post.get("switch_mode") in MODES:
+        posted.acted = True
+        posted.mode = post["switch_mode"]
+        if posted.mode == "guided" and guided_values(data.get("text", "")) is None:
+            posted.mode = "raw"
+            posted.notice = (
+                "The metadata cannot be read as YAML, so this card can only be edited in raw mode."
+            )
+    if posted.acted:
+        posted.guided_form = None  # show the composed text afresh, not the fields as posted
+    data["mode"] = posted.mode
+    return posted
+
+
+def text_problems(text: str, *, whole_card: bool) -> list[Problem]:
+    """Every problem with the text, errors and warnings, each located by field and line."""
+    if not whole_card:
+        body, problems = text, []
+    else:
+        try:
+            card_file = parse_card(text)
+        except CardFileError as exc:
+            return exc.problems + exc.warnings
+        body, problems = card_file.body, list(card_file.warnings)
+    try:
+        check_renderable(body)
+    except MarkdownRefused as exc:
+        problems.append(Problem("body", str(exc)))
+    return problems
+
+
+def guided_field_of(problem: Problem) -> str | None:
+    """The guided field a problem is about (`language[2]` is about `language`), if there is one."""
+    root = re.split(r"[.\[]", problem.field, maxsplit=1)[0]
+    return root if root in GUIDED_KEYS else None
+
+
+def rendered_body(text: str, *, whole_card: bool):
+    """The sanitised HTML of the text's Markdown as readers would see it, or None when it cannot be shown."""
+    try:
+        return render_markdown(body_of(text) if whole_card else text).html
+    except MarkdownRefused:
+        return None
+
+
+@dataclass
+class EditorView:
+    """What the editor template needs: the mode, the guided form, problems by field, the checklist."""
+
+    mode: str
+    whole_card: bool
+    guided_form: GuidedForm | None
+    preview_html: object
+    checklist: list = field(default_factory=list)
+    field_problems: dict = field(default_factory=dict)
+    other_problems: list = field(default_factory=list)
+    notice: str = ""
+    fresh: bool = False
+
+    @property
+    def guided_rows(self) -> list[tuple]:
+        """Each guided metadata field with the problems found in it, in display order."""
+        if self.guided_form is None:
+            return []
+        return [(self.guided_form[key], self.field_problems.get(key, [])) for key in GUIDED_KEYS]
+
+    @property
+    def licence_options(self):
+        return [(licence.id, licence.name) for licence in LICENCES.values()]
+
+
+def editor_view(text: str, *, whole_card: bool, posted: Posted | None = None, text_errors=()) -> EditorView:
+    """The editor's state for a page: after a GET (`posted` None) or a posted form shown again."""
+    mode = posted.mode if posted else ("guided" if whole_card else "raw")
+    guided_form = posted.guided_form if posted and posted.guided_form is not None else None
+    if whole_card and guided_form is None:
+        guided_form = GuidedForm.for_text(text)
+    if guided_form is None:
+        mode = "raw"
+    view = EditorView(
+        mode=mode,
+        whole_card=whole_card,
+        guided_form=guided_form,
+        preview_html=rendered_body(text, whole_card=whole_card),
+        checklist=checklist.checklist(text) if whole_card else [],
+        notice=posted.notice if posted else "",
+        fresh=posted is None,
+    )
+    if mode == "guided" and text_errors:
+        placed = set()
+        for problem in text_problems(text, whole_card=True):
+            if (key := guided_field_of(problem)) is not None:
+                view.field_problems.setdefault(key, []).append(problem.message)
+                placed.add(str(problem))
+        view.other_problems = [error for error in text_errors if error not in placed]
+    return view
+
+
+def preview_payload(posted: Posted, *, whole_card: bool) -> dict:
+    """The live preview's answer: the composed text, its rendering, its problems and its checklist."""
+    text = posted.text
+    return {
+        "mode": posted.mode,
+        "notice": posted.notice,
+        "text": text,
+        "html": rendered_body(text, whole_card=whole_card) or "",
+        "problems": [
+            {
+                "field": guided_field_of(problem) or problem.field,
+                "line": problem.line,
+                "message": problem.message,
+                "severity": problem.severity,
+                "text": str(problem),
+            }
+            for problem in text_problems(text, whole_card=whole_card)
+        ],
+        "guided": guided_values(text) if whole_card else None,
+        "checklist": [
+            {"key": item.key, "status": item.status, "label": item.status_label}
+            for item in (checklist.checklist(text) if whole_card else [])
+        ],
+    }

@@ -1,0 +1,51 @@
+"""Searching cards: PostgreSQL's full-text search with ranking, or word matching on other databases.
+
+On PostgreSQL the search document is an expression over the card's columns rather than a stored
+column, so nothing has to be kept in step on every write; migration 0003 builds a GIN index on this
+very expression (`search_document()`), and PostgreSQL uses it only while the two stay identical.
+"""
+
+from django.db import connections
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Replace
+
+# English stemming: "evaluations" finds "evaluation"; the config must be named for the index to apply.
+SEARCH_CONFIG = "english"
+MAX_WORDS = 10
+
+
+def search_document():
+    """Title first, then tags, then the whole README.md text, weighted in that order for ranking."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(
+            Replace("tags_index", Value("|"), Value(" "), output_field=TextField()),
+            weight="B",
+            config=SEARCH_CONFIG,
+        )
+        + SearchVector("text", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def search_cards(cards, query: str):
+    """`cards` matching every word of `query`, best match first."""
+    words = query.split()[:MAX_WORDS]
+    if not words:
+        return cards
+    if connections[cards.db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        wanted = SearchQuery(" ".join(words), search_type="websearch", config=SEARCH_CONFIG)
+        document = search_document()
+        return (
+            cards.annotate(search_document=document, rank=SearchRank(document, wanted))
+            .filter(search_document=wanted)
+            .order_by("-rank", "slug")
+        )
+    for word in words:
+        cards = cards.filter(
+            Q(title__icontains=word) | Q(tags_index__icontains=word) | Q(text__icontains=word)
+        )
+    return cards.order_by("-updated_at", "slug")

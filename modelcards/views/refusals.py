@@ -1,0 +1,69 @@
+"""Pages for requests refused before any view ran (a failed CSRF check, unstorable input).
+
+Both show the text the person typed in read-only boxes, so that a refusal never loses their work.
+"""
+
+import re
+
+from django.shortcuts import render
+
+# Form fields that hold text a person wrote, in the order they are shown back, with their labels.
+TYPED_FIELDS = {
+    "title": "Title",
+    "summary": "Summary",
+    "text": "Text",
+    "edited_text": "Edited text",
+    "body": "Message",
+    "note": "Note",
+    "reason": "Reason",
+}
+_CONFLICT_TEXT = re.compile(r"conflict_([0-9]{1,3})_text")
+
+
+def typed_text(request) -> list[tuple[str, str]]:
+    """(label, text) for each non-empty field of a POST that holds writing, NULs removed."""
+    if request.method != "POST":
+        return []
+    try:
+        posted = request.POST
+    except Exception:  # noqa: BLE001 - an unreadable body just means there is nothing to show back
+        return []
+    kept = [(label, posted.get(name, "")) for name, label in TYPED_FIELDS.items()]
+    for name in posted:
+        if match := _CONFLICT_TEXT.fullmatch(name):
+            kept.append((f"Your text for conflict {int(match.group(1)) + 1}", posted.get(name, "")))
+    return [(label, value.replace("\x00", "")) for label, value in kept if value.strip()]
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a friendly 403 that explains what happened and shows the text back."""
+    return render(
+        request,
+        "request_refused.html",
+        {
+            "heading": "Your form could not be sent",
+            "explanation": (
+                "The page's security check failed, usually because it was open for a long time, you "
+                "logged in or out in another tab, or your browser blocks cookies. Nothing was saved. "
+                "Copy your text below, reload the form and send it again."
+            ),
+            "problems": [],
+            "kept": typed_text(request),
+        },
+        status=403,
+    )
+
+
+def unstorable_input(request, problems: list[str]):
+    """A 400 naming the characters that cannot be stored; the typed text is shown without them."""
+    return render(
+        request,
+        "request_refused.html",
+        {
+            "heading": "This request contains characters that cannot be stored",
+            "explanation": "Nothing was saved. Your text is below with those characters removed.",
+            "problems": problems,
+            "kept": typed_text(request),
+        },
+        status=400,
+    )
