@@ -233,6 +233,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 MODELCARDS_RATE_LIMITS = {
     "suggest": os.environ.get("RATE_LIMIT_SUGGEST", "10/h"),
     "comment": os.environ.get("RATE_LIMIT_COMMENT", "30/h"),
+    # Typing with a 400 ms pause makes a few previews a second at most; this only stops floods.
+    "preview": os.environ.get("RATE_LIMIT_PREVIEW", "240/m"),
 }
 MODELCARDS_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MODELCARDS_IP_HASH_SALT = os.environ.get("IP_HASH_SALT", "") or ("ip-hash:" + SECRET_KEY)

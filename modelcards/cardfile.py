@@ -1142,8 +1142,31 @@ def _line_at(text: str, line_starts: list[int], number: int) -> str:
     return text[line_starts[number] : end].rstrip("\r\n")
 
 
+# Strings a YAML 1.2 reader (the Hub's) would take for numbers although PyYAML's 1.1 rules do not.
+_YAML12_NUMBER = re.compile(
+    r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+)
+
+
+class _QuotingDumper(yaml.SafeDumper):
+    """Quotes every string that some YAML reader would not read back as the same string."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str):
+    style = "'" if _YAML12_NUMBER.fullmatch(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_QuotingDumper.add_representer(str, _represent_text)
+
+
 def _dumped_key(key: str, value, line_end: str) -> str:
-    dumped = yaml.safe_dump(
-        {key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    dumped = yaml.dump(
+        {key: value},
+        Dumper=_QuotingDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
     return dumped.replace("\n", line_end)

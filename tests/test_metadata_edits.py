@@ -135,3 +135,11 @@ def test_metadata_for_editing_reads_cards_the_hub_rules_refuse():
 def test_replace_body_keeps_the_front_matter_bytes():
     assert replace_body(CARD, "New body\n") == CARD[: CARD.index("# Sample")] + "New body\n"
     assert replace_body("Just a body\n", "Another\n") == "Another\n"
+
+
+@pytest.mark.parametrize("value", ["1e3", "0o17", "0x1F", "1.10", "yes", "no", "2023-01-01", "+12"])
+def test_number_like_strings_are_quoted_so_no_yaml_reader_turns_them_into_numbers(value):
+    text = set_metadata_values("---\nlicense: mit\n---\n# T\n", {"version": value})
+    line = next(line for line in text.splitlines() if line.startswith("version:"))
+    assert line in {f"version: '{value}'", f'version: "{value}"'}
+    assert parse_card(text).metadata["version"] == value

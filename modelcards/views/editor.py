@@ -3,20 +3,13 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
 
-from .. import editor
-
-# Typing with a 400 ms pause between requests makes at most a few per second; this only stops floods.
-PREVIEW_RATE = "240/m"
+from .. import editor, limits
 
 
 @require_POST
 def editor_preview(request):
-    usage = get_usage(
-        request, group="modelcards.preview", key="user_or_ip", rate=PREVIEW_RATE, increment=True
-    )
-    if usage and usage["should_limit"]:
+    if limits.seconds_until_allowed(request, "preview"):
         return JsonResponse(
             {"error": "Too many previews at once; the preview resumes in a minute."}, status=429
         )
