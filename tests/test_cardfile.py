@@ -8,19 +8,19 @@ import markdown
 import pytest
 from hypothesis import strategies as st
 
-from modelcards.cardfile import (  # _headings: the scanner behind both title and sections
+from modelcards.cardfile import (
     MAX_DEPTH,
     MAX_FRONT_MATTER_BYTES,
     MAX_LIST_ITEMS,
     CardFile,
     CardFileError,
     Problem,
-    _headings,
     normalise_newlines,
     parse_card,
     replace_section,
     split_sections,
 )
+from modelcards.headings import find_headings  # the scanner behind both title and sections
 
 DEMO_CARDS = sorted(
     (Path(__file__).resolve().parent.parent / "modelcards" / "demo_cards").glob("*/README.md")
@@ -652,7 +652,7 @@ def heading_counts_rendered(body: str) -> tuple[int, int]:
 
 
 def heading_counts_found(text: str) -> tuple[int, int]:
-    level_ones = sum(heading.level == 1 for heading in _headings(text, parse_card(text).body_start))
+    level_ones = sum(heading.level == 1 for heading in find_headings(text, parse_card(text).body_start))
     return level_ones, len(split_sections(text))
 
 
