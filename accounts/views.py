@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.views import PasswordResetView
 from django.shortcuts import get_object_or_404, redirect, render
 
+from modelcards import limits
 from modelcards.models import CardVersion
 from modelcards.permissions import can_review
 
@@ -62,3 +64,15 @@ def profile(request, username):
             "suggestions": suggestions.order_by("-created_at")[:PROFILE_ROWS],
         },
     )
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Password-reset mail is rate-limited per client, so the form cannot be used to flood an inbox."""
+
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        if wait := limits.seconds_until_allowed(self.request, "password_reset"):
+            form.add_error(None, f"Too many reset requests; try again in {limits.describe_wait(wait)}.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

@@ -97,3 +97,13 @@ def test_profile_page_lists_versions_written(client, user, make_card):
 
 def test_unknown_profile_is_404(client):
     assert client.get("/users/nobody/").status_code == 404
+
+
+def test_password_reset_requests_are_rate_limited(client, user, settings):
+    settings.MODELCARDS_RATE_LIMITS = {**settings.MODELCARDS_RATE_LIMITS, "password_reset": "2/h"}
+    for _ in range(2):
+        assert client.post("/accounts/password/reset/", {"email": "reader@example.org"}).status_code == 302
+    response = client.post("/accounts/password/reset/", {"email": "reader@example.org"})
+    assert response.status_code == 429
+    assert "try again in" in response.content.decode()
+    assert len(mail.outbox) == 2
