@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 
 from .feeds import card_changes_feed, recent_changes_feed
 from .models import CARD_SLUG_PATTERN
-from .views import cards, editor, history, openness, suggestions, talk
+from .views import cards, editor, history, openness, review, suggestions, talk
 
 
 class CardSlugConverter:
@@ -50,11 +50,11 @@ urlpatterns = [
     path("cards/<card:slug>/feed/", card_changes_feed, name="card_feed"),
     path("changes/", history.changes, name="changes"),
     path("changes/feed/", recent_changes_feed, name="changes_feed"),
-    path("suggestions/", suggestions.suggestion_list, name="suggestion_list"),
-    path("suggestions/<int:pk>/", suggestions.suggestion_detail, name="suggestion_detail"),
-    path("suggestions/<int:pk>/accept/", suggestions.suggestion_accept, name="suggestion_accept"),
-    path("suggestions/<int:pk>/reject/", suggestions.suggestion_reject, name="suggestion_reject"),
-    path("suggestions/<int:pk>/withdraw/", suggestions.suggestion_withdraw, name="suggestion_withdraw"),
-    path("suggestions/<int:pk>/comment/", suggestions.suggestion_comment, name="suggestion_comment"),
-    path("suggestions/<int:pk>/block/", suggestions.block_author, name="block_author"),
+    path("suggestions/", review.suggestion_list, name="suggestion_list"),
+    path("suggestions/<int:pk>/", review.suggestion_detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/accept/", review.suggestion_accept, name="suggestion_accept"),
+    path("suggestions/<int:pk>/reject/", review.suggestion_reject, name="suggestion_reject"),
+    path("suggestions/<int:pk>/withdraw/", review.suggestion_withdraw, name="suggestion_withdraw"),
+    path("suggestions/<int:pk>/comment/", review.suggestion_comment, name="suggestion_comment"),
+    path("suggestions/<int:pk>/block/", review.block_author, name="block_author"),
 ]

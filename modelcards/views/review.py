@@ -1,0 +1,305 @@
+"""The review queue, a suggestion's page and discussion, and the decisions on it."""
+
+import hmac
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import limits, permissions
+from ..diffing import diff_texts
+from ..forms import (
+    BlockForm,
+    CommentForm,
+    DecisionForm,
+    parse_or_problems,
+)
+from ..models import Block, Comment, InvalidTransition, Suggestion
+from ..workflow import (
+    MergeConflict,
+    StaleReview,
+    WorkflowError,
+    accept_suggestion,
+    prepare_acceptance,
+    reject_suggestion,
+    text_at_version,
+    text_fingerprint,
+    withdraw_suggestion,
+)
+from .cards import render_body
+from .suggestions import _login_or_forbid
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _token_matches(request, suggestion) -> bool:
+    token = request.GET.get("token") or request.POST.get("token") or ""
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
+    return bool(suggestion.access_token) and hmac.compare_digest(
+        token.encode("utf-8"), suggestion.access_token.encode("utf-8")
+    )
+
+
+def _is_author(request, suggestion) -> bool:
+    if suggestion.author_id:
+        return request.user.is_authenticated and request.user.pk == suggestion.author_id
+    return _token_matches(request, suggestion)
+
+
+def _get_suggestion(request, pk) -> Suggestion:
+    reviewer = permissions.can_review(request.user)
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("card", "author", "moderator", "version"), pk=pk
+    )
+    if suggestion.held and not reviewer and not _is_author(request, suggestion):
+        raise Http404("No such suggestion.")
+    return suggestion
+
+
+def suggestion_list(request):
+    reviewer = permissions.can_review(request.user)
+    suggestions = Suggestion.objects.visible_to(request.user, reviewer=reviewer).select_related(
+        "card", "author"
+    )
+    status = request.GET.get("status", Suggestion.Status.PENDING)
+    if status in Suggestion.Status.values:
+        suggestions = suggestions.filter(status=status)
+    elif status != "all":
+        status = Suggestion.Status.PENDING
+        suggestions = suggestions.filter(status=status)
+    card_slug = request.GET.get("card", "").strip()
+    if card_slug:
+        suggestions = suggestions.filter(card__slug=card_slug)
+    page = Paginator(suggestions.order_by("created_at", "pk").defer("text"), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "modelcards/suggestion_list.html",
+        {
+            "page_obj": page,
+            "suggestions": page.object_list,
+            "status": status,
+            "card_slug": card_slug,
+            "statuses": Suggestion.Status.choices,
+            "querystring": params.urlencode(),
+            "is_paginated": page.paginator.num_pages > 1,
+            "paginator": page.paginator,
+        },
+    )
+
+
+def suggestion_detail(request, pk):
+    suggestion = _get_suggestion(request, pk)
+    reviewer = permissions.can_review(request.user)
+    card = suggestion.card
+    context = {
+        "suggestion": suggestion,
+        "card": card,
+        "reviewer": reviewer,
+        "is_author": _is_author(request, suggestion),
+        "token": request.GET.get("token", "") if _token_matches(request, suggestion) else "",
+        "comments": suggestion.comments.filter(hidden=False).select_related("author")
+        if not reviewer
+        else suggestion.comments.select_related("author"),
+        "comment_form": CommentForm(),
+    }
+    if card is not None and suggestion.version_id is None:
+        base_text = text_at_version(card, suggestion.base_version) if suggestion.base_version else ""
+        context["base_diff"] = diff_texts(base_text, suggestion.text)
+        if suggestion.is_pending:
+            acceptance = prepare_acceptance(suggestion, card)
+            context["acceptance"] = acceptance
+            if acceptance.stale:
+                context["current_diff"] = diff_texts(card.text, acceptance.result_text or suggestion.text)
+            result_text = acceptance.result_text or suggestion.text
+        else:
+            result_text = suggestion.text
+    elif suggestion.version_id:
+        result_text = suggestion.version.stored_fields()["text"]
+        context["base_diff"] = diff_texts(
+            text_at_version(card, suggestion.version.number - 1) if suggestion.version.number > 1 else "",
+            result_text,
+        )
+    else:
+        result_text = suggestion.text
+        context["base_diff"] = diff_texts("", suggestion.text)
+    card_file, _problems = parse_or_problems(result_text)
+    context["rendered"], context["render_problem"] = render_body(card_file.body) if card_file else (None, "")
+    if reviewer and suggestion.is_pending:
+        context["decision_form"] = DecisionForm(
+            initial={
+                "seen_fingerprint": text_fingerprint(suggestion.text),
+                "seen_version": card.version_number if card else 0,
+            }
+        )
+        context["edited_text"] = result_text
+        context["block_form"] = BlockForm()
+        context["next_pending"] = _following_pending(suggestion)
+    return render(request, "modelcards/suggestion_detail.html", context)
+
+
+def _reviewer_or_refusal(request):
+    if not permissions.can_review(request.user):
+        return _login_or_forbid(request, "Only moderators can decide on suggestions.")
+    return None
+
+
+def _resolution_from_post(request, suggestion) -> str | None:
+    """The text a moderator composed: an edited text, or one choice per conflict region."""
+    mode = request.POST.get("mode", "accept")
+    if mode == "edit":
+        return request.POST.get("edited_text", "").replace("\r\n", "\n")
+    if mode != "resolve":
+        return None
+    acceptance = prepare_acceptance(suggestion)
+    if not acceptance.conflicted:
+        return None
+    choices = []
+    for index, region in enumerate(acceptance.merge.conflicts):
+        choice = request.POST.get(f"conflict_{index}", "")
+        if choice == "current":
+            choices.append("".join(region.ours))
+        elif choice == "suggestion":
+            choices.append("".join(region.theirs))
+        elif choice == "manual":
+            choices.append(request.POST.get(f"conflict_{index}_text", "").replace("\r\n", "\n"))
+        else:
+            raise WorkflowError(f"Choose how to resolve conflict {index + 1} before accepting.")
+    return acceptance.merge.resolve(choices)
+
+
+@require_POST
+def suggestion_accept(request, pk):
+    if (refusal := _reviewer_or_refusal(request)) is not None:
+        return refusal
+    suggestion = _get_suggestion(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The review form was incomplete; reload the page and try again.")
+        return redirect(suggestion)
+    try:
+        version = accept_suggestion(
+            suggestion,
+            reviewer=request.user,
+            note=form.cleaned_data["note"],
+            resolved_text=_resolution_from_post(request, suggestion),
+            seen_fingerprint=form.cleaned_data["seen_fingerprint"],
+            seen_version=form.cleaned_data["seen_version"] if suggestion.card_id else None,
+        )
+    except (WorkflowError, InvalidTransition) as exc:
+        messages.error(request, str(exc))
+        status = 409 if isinstance(exc, (InvalidTransition, StaleReview, MergeConflict)) else 400
+        return _back_to_suggestion(request, suggestion, status)
+    messages.success(request, f"Accepted: it is now version {version.number} of the card.")
+    return _next_in_queue(request, suggestion)
+
+
+@require_POST
+def suggestion_reject(request, pk):
+    if (refusal := _reviewer_or_refusal(request)) is not None:
+        return refusal
+    suggestion = _get_suggestion(request, pk)
+    try:
+        reject_suggestion(suggestion, reviewer=request.user, note=request.POST.get("note", ""))
+    except (WorkflowError, InvalidTransition) as exc:
+        messages.error(request, str(exc))
+        return _back_to_suggestion(request, suggestion, 409 if isinstance(exc, InvalidTransition) else 400)
+    messages.success(request, "Rejected; the author has been told why.")
+    return _next_in_queue(request, suggestion)
+
+
+def _back_to_suggestion(request, suggestion, status):
+    response = suggestion_detail(request, suggestion.pk)
+    response.status_code = status
+    return response
+
+
+def _following_pending(decided):
+    """The pending suggestion a moderator reviews after `decided`: the next filed, else the oldest."""
+    following = (
+        Suggestion.objects.pending()
+        .filter(held=False, created_at__gte=decided.created_at)
+        .exclude(pk=decided.pk)
+        .order_by("created_at", "pk")
+        .only("pk")
+        .first()
+    )
+    if following is None:
+        oldest = Suggestion.objects.pending().exclude(pk=decided.pk).order_by("created_at", "pk")
+        following = oldest.only("pk").first()
+    return following
+
+
+def _next_in_queue(request, decided):
+    following = _following_pending(decided)
+    if following is not None:
+        return redirect(following)
+    return redirect("modelcards:suggestion_list")
+
+
+@require_POST
+def suggestion_withdraw(request, pk):
+    suggestion = _get_suggestion(request, pk)
+    if not _is_author(request, suggestion):
+        return _login_or_forbid(request, "Only the author can withdraw a suggestion.")
+    try:
+        withdraw_suggestion(suggestion)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+        return _back_to_suggestion(request, suggestion, 409)
+    messages.success(request, "Your suggestion is withdrawn. It stays visible with that status.")
+    url = suggestion.get_absolute_url()
+    if not suggestion.author_id:
+        url += f"?token={suggestion.access_token}"
+    return redirect(url)
+
+
+@require_POST
+def suggestion_comment(request, pk):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("modelcards:suggestion_detail", args=[pk]))
+    suggestion = _get_suggestion(request, pk)
+    if limits.is_blocked(request):
+        raise PermissionDenied("You have been blocked from commenting.")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A comment needs some text (at most 20,000 characters).")
+        return redirect(suggestion)
+    if wait := limits.seconds_until_allowed(request, "comment"):
+        messages.error(
+            request, f"Too many comments in a short time; try again in {limits.describe_wait(wait)}."
+        )
+        response = _back_to_suggestion(request, suggestion, 429)
+        return response
+    Comment.objects.create(suggestion=suggestion, author=request.user, body=form.cleaned_data["body"])
+    return redirect(f"{suggestion.get_absolute_url()}#comments")
+
+
+@require_POST
+def block_author(request, pk):
+    if (refusal := _reviewer_or_refusal(request)) is not None:
+        return refusal
+    suggestion = _get_suggestion(request, pk)
+    form = BlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for the block.")
+        return redirect(suggestion)
+    if suggestion.author_id and permissions.can_review(suggestion.author):
+        messages.error(request, "Moderators cannot be blocked here.")
+        return redirect(suggestion)
+    Block.objects.create(
+        user=suggestion.author,
+        ip_hash="" if suggestion.author_id else suggestion.ip_hash,
+        reason=form.cleaned_data["reason"],
+        created_by=request.user,
+    )
+    messages.success(request, f"{suggestion.author_display} can no longer suggest or comment.")
+    return redirect(suggestion)
