@@ -114,7 +114,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",  # Django's, minus a client per call
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
@@ -235,6 +235,7 @@ MODELCARDS_RATE_LIMITS = {
     "comment": os.environ.get("RATE_LIMIT_COMMENT", "30/h"),
     # Typing with a 400 ms pause makes a few previews a second at most; this only stops floods.
     "preview": os.environ.get("RATE_LIMIT_PREVIEW", "240/m"),
+    "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/h"),
 }
 MODELCARDS_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MODELCARDS_IP_HASH_SALT = os.environ.get("IP_HASH_SALT", "") or ("ip-hash:" + SECRET_KEY)

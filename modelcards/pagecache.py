@@ -1,26 +1,37 @@
-"""Whole pages for anonymous readers, kept in the shared cache until something they show changes.
+"""Pages and parts of pages kept in the shared cache until something they show changes.
 
-No timeout decides when a page goes stale. Each cached page's key holds *generations*: opaque tokens
-kept in the cache, one per card (``card:<slug>``), one for the set of cards (``catalogue``, which
-card pages need because their panel links to other cards) and one for the whole site (``site``).
-Saving a card, a suggestion or an activity row replaces the tokens it affects once the transaction
-commits, so the next reader's key names a page nobody has stored yet: a new version, a suggestion or
-a decision shows at once, on every app server sharing the cache. Old pages are simply never asked
-for again and expire.
+No timeout decides when an entry goes stale. Each entry is stored with the *generations* it was made
+from: opaque tokens kept in the cache, one per card (``card:<slug>``), one for what card pages name
+beyond their card (``catalogue``: other cards they link to, people's accounts) and one for the whole
+site (``site``). Saving a card, a suggestion or an activity row, or deleting an account, gives the
+scopes it affects new tokens once the transaction commits, so the next reader finds the entry's
+tokens out of date and renders afresh: a new version, a suggestion or a decision shows at once, on
+every app server sharing the cache. One round trip fetches an entry together with the current
+tokens, and a fresh render overwrites the entry in place.
 
-Only anonymous GET and HEAD requests with no messages waiting are served from or stored in the cache,
-and only 200 responses that set no cookie and never asked for a CSRF token, so nothing personal or
-secret is ever shared. Pages that fill the cache are read from the primary database, never from a
-lagging replica.
+Two kinds of entry:
+
+- whole pages, for anonymous GET and HEAD requests with no message waiting, stored only when the
+  response is a 200 that sets no cookie and used no CSRF token or CSP nonce, so nothing personal or
+  secret is ever shared (`cache_card_page`, `cache_site_page`);
+- shared parts of a page (`shared_parts`), rendered from the database alone without the request, so
+  signed-in people get their personal page around them without the work of rendering what everyone
+  sees alike.
+
+Anything that fills the cache reads the primary database, never a lagging replica. The tokens live in
+the cache, so every process serving the site must share it (Redis); with a per-process cache the
+setting MODELCARDS_PAGE_CACHE stays off and everything is rendered per request.
 """
 
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -35,10 +46,10 @@ from .models import Activity, ModelCard, Suggestion
 
 logger = logging.getLogger(__name__)
 
-# Bump when the stored shape changes, so a deploy never serves a page stored by the old code.
-PAGE_FORMAT = 1
-# Only bounds how long an unvisited page occupies the cache; freshness comes from the generations.
-PAGE_SECONDS = 24 * 3600
+# Bump when a stored shape changes, so a deploy never serves an entry stored by the old code.
+ENTRY_FORMAT = 1
+# Only bounds how long an unvisited entry occupies the cache; freshness comes from the generations.
+ENTRY_SECONDS = 24 * 3600
 SITE = "site"
 CATALOGUE = "catalogue"
 # Response headers a stored page keeps; everything else (cookies above all) is left behind.
@@ -50,6 +61,11 @@ def card_scope(slug: str) -> str:
     return f"card:{slug}"
 
 
+def card_scopes(slug: str) -> list[str]:
+    """What a card's pages depend on: the card, and the rest of the site they name (other cards, people)."""
+    return [card_scope(slug), CATALOGUE]
+
+
 def _generation_key(scope: str) -> str:
     return f"modelcards:generation:{scope}"
 
@@ -59,23 +75,38 @@ def _new_token() -> str:
     return secrets.token_hex(8)
 
 
-def generations(scopes: list[str]) -> list[str]:
-    """The current token of each scope, making one for a scope that has none yet."""
-    keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
+def _entry_key(kind: str, name: str) -> str:
+    return f"modelcards:{kind}:{ENTRY_FORMAT}:{hashlib.sha256(name.encode('utf-8')).hexdigest()}"
+
+
+def _fetch(key: str, scopes: list[str]):
+    """The current tokens of `scopes`, and the entry at `key` if it was made from exactly those."""
+    generation_keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many([key, *generation_keys])
+    missing = [name for name in generation_keys if name not in found]
     if missing:
-        for key in missing:
-            cache.add(key, _new_token(), timeout=None)
+        for name in missing:
+            cache.add(name, _new_token(), timeout=None)
         found.update(cache.get_many(missing))
-    return [str(found.get(key, "")) for key in keys]
+    tokens = tuple(str(found.get(name, "")) for name in generation_keys)
+    entry = found.get(key)
+    if entry is not None and entry[0] == tokens:
+        return tokens, entry[1]
+    return tokens, None
+
+
+def _keep(key: str, tokens: tuple, value) -> None:
+    try:
+        cache.set(key, (tokens, value), ENTRY_SECONDS)
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages
+        logger.warning("Page cache write failed", exc_info=True)
 
 
 def invalidate(scopes: list[str]) -> None:
-    """Give each scope a new token, so no page stored under the old ones is served again."""
+    """Give each scope a new token, so no entry made from the old ones is served again."""
     try:
         cache.set_many({_generation_key(scope): _new_token() for scope in scopes}, timeout=None)
-    except Exception:  # noqa: BLE001 - logged loudly: pages stay stale until the next change or expiry
+    except Exception:  # noqa: BLE001 - logged loudly: entries stay stale until the next change or expiry
         logger.exception("Page cache invalidation failed for %s", scopes)
 
 
@@ -84,15 +115,54 @@ def invalidate_on_commit(scopes: list[str]) -> None:
     transaction.on_commit(lambda: invalidate(scopes))
 
 
+# --------------------------------------------------------------------------------------
+# Parts of pages that every visitor sees alike
+
+
+def shared_parts(scopes: list[str], name: str, render: Callable[[], dict]) -> dict:
+    """The parts `render` makes, made once per generation of `scopes` and then shared by every visitor.
+
+    `render` must build them from the database alone, never from the request: templates rendered
+    without a request have no user, CSRF token or messages, so nothing personal can slip in. It may
+    raise Http404, which reaches the view as usual.
+    """
+    if not settings.MODELCARDS_PAGE_CACHE:
+        return render()
+    key = _entry_key("shared", name)
+    try:
+        tokens, parts = _fetch(key, scopes)
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages; render them instead
+        logger.warning("Page cache read failed", exc_info=True)
+        return render()
+    if parts is None:
+        with primary_reads():
+            parts = render()
+        _keep(key, tokens, parts)
+    return parts
+
+
+# --------------------------------------------------------------------------------------
+# Whole pages for anonymous readers
+
+
 def _cacheable_request(request, params: frozenset) -> bool:
     return (
         settings.MODELCARDS_PAGE_CACHE
         and request.method in ("GET", "HEAD")
         # Unknown query parameters (tracking tags, typos) get a fresh page instead of a cache entry each.
         and params.issuperset(request.GET.keys())
-        and not request.user.is_authenticated
-        and not len(get_messages(request))
+        and (_without_session_or_messages(request) or _anonymous_without_messages(request))
     )
+
+
+def _without_session_or_messages(request) -> bool:
+    """Most readers send neither cookie: anonymous with nothing waiting, known without loading anything."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
+
+
+def _anonymous_without_messages(request) -> bool:
+    return not request.user.is_authenticated and not len(get_messages(request))
 
 
 def _storable(request, response) -> bool:
@@ -103,13 +173,10 @@ def _storable(request, response) -> bool:
         and not response.has_header("Vary")
         # The page used a CSRF token (it has a form that posts): the token belongs to this visitor only.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # A CSP nonce in a stored page would be replayed to everyone, and would not match their header.
+        and not getattr(request, "csp_nonce", None)
         and not len(get_messages(request))
     )
-
-
-def _page_key(request, scopes: list[str]) -> str:
-    address = hashlib.sha256(request.build_absolute_uri().encode("utf-8")).hexdigest()
-    return f"modelcards:page:{PAGE_FORMAT}:{'.'.join(generations(scopes))}:{address}"
 
 
 def _serve(view, scopes_for, params: frozenset):
@@ -117,9 +184,10 @@ def _serve(view, scopes_for, params: frozenset):
     def wrapper(request, *args, **kwargs):
         if not _cacheable_request(request, params):
             return view(request, *args, **kwargs)
+        # Scheme and host too: feeds and citations print absolute addresses.
+        key = _entry_key("page", f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
         try:
-            key = _page_key(request, scopes_for(kwargs))
-            stored = cache.get(key)
+            tokens, stored = _fetch(key, scopes_for(kwargs))
         except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
             logger.warning("Page cache read failed", exc_info=True)
             return view(request, *args, **kwargs)
@@ -134,10 +202,7 @@ def _serve(view, scopes_for, params: frozenset):
                     response.render()  # inside primary_reads: lazy querysets run here
             if _storable(request, response):
                 kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-                try:
-                    cache.set(key, (response.content, kept), PAGE_SECONDS)
-                except Exception:  # noqa: BLE001 - see above
-                    logger.warning("Page cache write failed", exc_info=True)
+                _keep(key, tokens, (response.content, kept))
                 response[CACHE_HEADER] = "miss"
         # A signed-in visitor's cookie must reach us even where a proxy caches anonymous pages.
         patch_vary_headers(response, ("Cookie",))
@@ -150,7 +215,7 @@ def cache_card_page(*, params: tuple[str, ...] = ()):
     """Cache a view of one card (its ``slug`` URL argument) for anonymous readers until the card changes."""
 
     def decorator(view):
-        return _serve(view, lambda kwargs: [card_scope(kwargs["slug"]), CATALOGUE], frozenset(params))
+        return _serve(view, lambda kwargs: card_scopes(kwargs["slug"]), frozenset(params))
 
     return decorator
 
@@ -193,3 +258,10 @@ def _card_changed(sender, instance, created=False, **kwargs):
 def _card_activity(sender, instance, **kwargs):
     slug = _card_slug(instance)
     invalidate_on_commit([card_scope(slug), SITE] if slug else [SITE])
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def _account_deleted(sender, instance, **kwargs):
+    # Histories and recent changes name people; a deleted account's versions lose their author by an
+    # UPDATE that sends no signal, so every card page is made afresh (a rare event).
+    invalidate_on_commit([CATALOGUE, SITE])

@@ -212,3 +212,56 @@ def test_pages_are_invalidated_when_the_transaction_commits_not_before(
         callback()
     fresh = _get(client, "/cards/sample/")
     assert fresh[CACHE_HEADER] == "miss" and "1 suggestion pending review" in fresh.content.decode()
+
+
+# Shared parts: what every visitor sees alike, kept for signed-in people too.
+
+
+def test_signed_in_pages_reuse_the_shared_parts_without_reading_the_history(client, card, user):
+    client.force_login(user)
+    for url in (
+        "/cards/sample/",
+        "/cards/sample/history/",
+        "/cards/sample/diff/1/1/",
+        "/cards/sample/blame/",
+    ):
+        _get(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            _get(client, url)
+        tables = " ".join(query["sql"] for query in queries.captured_queries)
+        assert "modelcards_cardversion" not in tables and "reversion_version" not in tables, url
+
+
+def test_shared_parts_carry_nothing_personal_whoever_made_them(client, card, moderator, user):
+    client.force_login(moderator)
+    as_moderator = _get(client, "/cards/sample/").content.decode()
+    assert "Edit directly" in as_moderator and "mod" in as_moderator
+    client.force_login(user)
+    as_reader = _get(client, "/cards/sample/").content.decode()
+    assert "Edit directly" not in as_reader and ">mod<" not in as_reader
+    assert as_reader.count('name="csrfmiddlewaretoken"') == as_moderator.count('name="csrfmiddlewaretoken"')
+    client.logout()
+    anonymous = _get(client, "/cards/sample/").content.decode()
+    assert "Edit directly" not in anonymous and "csrfmiddlewaretoken" not in anonymous
+
+
+def test_signed_in_people_see_a_change_at_once_too(client, card, user, moderator):
+    client.force_login(user)
+    _get(client, "/cards/sample/")
+    _get(client, "/cards/sample/history/")
+    suggestion = submit_suggestion(
+        card=card, text=EDITED, summary="Say it was edited", base_version=1, author=None, author_name="Ann"
+    )
+    assert "1 suggestion pending review" in _get(client, "/cards/sample/").content.decode()
+    accept_suggestion(suggestion, reviewer=moderator)
+    assert "now edited" in _get(client, "/cards/sample/").content.decode()
+    assert 'href="/cards/sample/v/2/"' in _get(client, "/cards/sample/history/").content.decode()
+
+
+def test_deleting_an_account_takes_its_name_off_cached_history(client, card, make_user, moderator):
+    author = make_user("leaving")
+    suggestion = submit_suggestion(card=card, text=EDITED, summary="Edit", base_version=1, author=author)
+    accept_suggestion(suggestion, reviewer=moderator)
+    assert "leaving" in _get(client, "/cards/sample/history/").content.decode()
+    author.delete()
+    assert "leaving" not in _get(client, "/cards/sample/history/").content.decode()

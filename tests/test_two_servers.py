@@ -78,6 +78,7 @@ def servers(shared_services, tmp_path):
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": shared_services,
         "PAGE_CACHE": "1",
+        "RATE_LIMIT_SUGGEST": "2/h",
         "STATIC_ROOT": str(tmp_path / "static"),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "WARNING",
@@ -174,3 +175,13 @@ def test_a_suggestion_accepted_through_one_server_shows_at_once_through_the_othe
     # The moderator's session lives in the shared cache and database: server B knows them too.
     moderator.base = server_b
     assert moderator.get("/cards/sample/edit/")[0] == 200
+    # Rate-limit counters are shared too: two suggestions through A use up the limit on B as well.
+    visitor = Browser(server_a)
+    visitor.get("/cards/sample/suggest/")
+    fields = {"summary": "More", "base_version": 2, "author_name": "Bo", "website": ""}
+    for number in range(2):
+        assert (
+            visitor.post("/cards/sample/suggest/", {**fields, "text": f"{EDITED}\nMore {number}.\n"}) == 302
+        )
+    visitor.base = server_b
+    assert visitor.post("/cards/sample/suggest/", {**fields, "text": f"{EDITED}\nMore 3.\n"}) == 429

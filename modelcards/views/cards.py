@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -12,10 +13,10 @@ from django.views.generic import ListView
 from .. import permissions
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
-from ..models import CardVersion, ModelCard, as_list
+from ..models import CardVersion, ModelCard, Watch, as_list
 from ..openness import CLASS_NAMES
 from ..openness_report import report_for
-from ..pagecache import cache_card_page, cache_site_page
+from ..pagecache import cache_card_page, cache_site_page, card_scopes, shared_parts
 from ..rendering import MarkdownRefused, render_markdown
 from ..vocabularies import LICENCE_TYPES, PIPELINE_TAGS, get_licence, licence_type_label
 from ..workflow import WorkflowError, create_card, watch_card
@@ -94,26 +95,36 @@ def render_body(body: str, *, section_links: bool = False):
 
 @cache_card_page()
 def card_detail(request, slug):
-    card = get_object_or_404(ModelCard, slug=slug)
-    rendered, render_problem = render_body(card.body, section_links=True)
-    user = request.user
-    local = frozenset(
-        ModelCard.objects.filter(slug__in=_base_model_slugs(card.metadata)).values_list("slug", flat=True)
-    )
+    shared = shared_parts(card_scopes(slug), f"card:{slug}", lambda: _card_parts(slug))
+    card, user = shared["card"], request.user
+    watching = user.is_authenticated and Watch.objects.filter(user=user, card_id=card["pk"]).exists()
     return render(
         request,
         "modelcards/card_detail.html",
-        {
-            "card": card,
-            "panel": build_panel(card.metadata, local_slugs=local),
-            "openness": report_for(card),
-            "rendered": rendered,
-            "render_problem": render_problem,
-            "can_review": permissions.can_review(user),
-            "pending_count": card.suggestions.pending().count(),
-            "watching": user.is_authenticated and card.watches.filter(user=user).exists(),
-        },
+        {"card": card, "shared": shared, "can_review": permissions.can_review(user), "watching": watching},
     )
+
+
+def _card_parts(slug: str) -> dict:
+    """What a card's page shows every visitor alike, rendered without the request (see shared_parts)."""
+    card = get_object_or_404(ModelCard.objects.defer("line_versions"), slug=slug)
+    rendered, render_problem = render_body(card.body, section_links=True)
+    local = frozenset(
+        ModelCard.objects.filter(slug__in=_base_model_slugs(card.metadata)).values_list("slug", flat=True)
+    )
+    context = {
+        "card": card,
+        "panel": build_panel(card.metadata, local_slugs=local),
+        "openness": report_for(card),
+        "rendered": rendered,
+        "render_problem": render_problem,
+        "pending_count": card.suggestions.pending().count(),
+    }
+    return {
+        "card": {"pk": card.pk, "slug": card.slug, "title": card.title},
+        "summary": render_to_string("modelcards/card_summary.html", context),
+        "body": render_to_string("modelcards/card_body.html", context),
+    }
 
 
 def _base_model_slugs(metadata: dict) -> list[str]:

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from .. import history, permissions
 from ..cardmeta import build_panel
 from ..forms import clean_single_line
 from ..models import Activity, ModelCard
-from ..pagecache import cache_card_page, cache_site_page
+from ..pagecache import cache_card_page, cache_site_page, card_scopes, shared_parts
 from ..workflow import NoChange, WorkflowError, revert_card
 from .cards import markdown_response, render_body
 
@@ -54,15 +55,35 @@ def _versions_or_404(card: ModelCard, *numbers: int) -> dict:
     return versions
 
 
+def _shared_card_page(card: ModelCard, title: str, template: str, context: dict) -> dict:
+    """A card page's title, head and body for `shared_page.html`, rendered without the request."""
+    return {
+        "title": title,
+        "head": render_to_string("modelcards/card_feed_link.html", {"card": card}),
+        "body": render_to_string(template, {"card": card, **context}),
+    }
+
+
+def _shared_page(request, parts: dict):
+    return render(request, "modelcards/shared_page.html", {"shared": parts})
+
+
 @cache_card_page(params=("before", "after"))
 def card_history(request, slug):
-    card = _card(slug)
     try:
         before, after = _positive(request.GET, "before"), _positive(request.GET, "after")
     except BadParameter as exc:
-        return _bad_request(request, str(exc), card=card)
-    page = history.version_page(card, before=before, after=None if before else after)
-    return render(request, "modelcards/history.html", {"card": card, "page": page})
+        return _bad_request(request, str(exc), card=_card(slug))
+    after = None if before else after
+
+    def parts():
+        card = _card(slug)
+        page = history.version_page(card, before=before, after=after)
+        return _shared_card_page(
+            card, f"History of {card.title}", "modelcards/history_body.html", {"page": page}
+        )
+
+    return _shared_page(request, shared_parts(card_scopes(slug), f"history:{slug}:{before}:{after}", parts))
 
 
 def compare(request, slug):
@@ -112,25 +133,27 @@ def version_markdown(request, slug, n):
 
 @cache_card_page(params=("view",))
 def diff(request, slug, a, b):
-    card = _card(slug)
-    versions = _versions_or_404(card, a, b)
     unified = request.GET.get("view") == "unified"
-    comparison = None
-    if a != b:
-        comparison = history.compare_versions(card, versions[a], versions[b], unified=unified)
-    return render(
-        request,
-        "modelcards/version_diff.html",
-        {
-            "card": card,
+
+    def parts():
+        card = _card(slug)
+        versions = _versions_or_404(card, a, b)
+        comparison = None
+        if a != b:
+            comparison = history.compare_versions(card, versions[a], versions[b], unified=unified)
+        context = {
             "old": versions[a],
             "new": versions[b],
             "comparison": comparison,
             "unified": unified,
             "old_label": f"v{a}",
             "new_label": f"v{b}",
-        },
-    )
+        }
+        title = f"{card.title}: version {a} → {b}"
+        return _shared_card_page(card, title, "modelcards/version_diff_body.html", context)
+
+    view = "unified" if unified else "split"
+    return _shared_page(request, shared_parts(card_scopes(slug), f"diff:{slug}:{a}:{b}:{view}", parts))
 
 
 @require_POST
@@ -155,10 +178,15 @@ def revert(request, slug, n):
 
 @cache_card_page()
 def blame(request, slug):
-    card = get_object_or_404(
-        ModelCard.objects.only("pk", "slug", "title", "version_number", "text", "line_versions"), slug=slug
-    )
-    return render(request, "modelcards/blame.html", {"card": card, "lines": history.blame(card)})
+    def parts():
+        card = get_object_or_404(
+            ModelCard.objects.only("pk", "slug", "title", "version_number", "text", "line_versions"),
+            slug=slug,
+        )
+        title = f"Who wrote what: {card.title}"
+        return _shared_card_page(card, title, "modelcards/blame_body.html", {"lines": history.blame(card)})
+
+    return _shared_page(request, shared_parts(card_scopes(slug), f"blame:{slug}", parts))
 
 
 @cache_site_page(params=("card", "kind", "before"))

@@ -90,11 +90,14 @@ def browser(django_db_setup, live_server):
     if not CHROMIUM.exists():
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable(
             "browser journeys skipped: playwright is not installed (pip install -r requirements-test.txt)"
         )
+    # Assertions wait as long as actions do: on a loaded 2-core machine a debounced preview
+    # round trip can take longer than Playwright's 5-second default.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -129,7 +132,7 @@ def watch():
 def page(request, live_server, browser, watch, transactional_db):
     """A fresh browser context on the live server; fails the journey on any console error or CSP report."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     context.add_init_script(script=_REPORT_CSP_VIOLATIONS)
     tab = context.new_page()
     tab.on("console", watch.console)
