@@ -1,7 +1,6 @@
 """A model card's README.md: its YAML front matter checked against the Hub's rules, and its `##` sections."""
 
 import bisect
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from django.conf import settings
 from .headings import find_headings, plain_text
 from .openness import openness_problems
 from .vocabularies import LICENCES, PIPELINE_TAGS
+from .wording import describe_kind, did_you_mean
 
 # Limits on the front matter. A card's metadata is a few dozen keys; these only stop pathological
 # input. Lists are generous because multilingual cards list hundreds of language codes (NLLB cards
@@ -513,29 +513,6 @@ class _Report:
         self.problems.append(Problem(_path_text(path), message, line, severity))
 
 
-def _describe(value) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "text"
-
-
-def _suggest(value: str, choices) -> str:
-    matches = difflib.get_close_matches(value.lower(), list(choices), n=3, cutoff=0.6)
-    if not matches:
-        return ""
-    quoted = [f"'{match}'" for match in matches]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-    return f"; did you mean {listed}?"
-
-
 def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
     """The Hub's rules for the keys it knows; any other key is the card's own business."""
     report = _Report(locations)
@@ -545,10 +522,10 @@ def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
         if not isinstance(pipeline_tag, str):
             report.add(
                 ("pipeline_tag",),
-                f"must be one task id such as 'text-generation', not {_describe(pipeline_tag)}",
+                f"must be one task id such as 'text-generation', not {describe_kind(pipeline_tag)}",
             )
         elif pipeline_tag not in PIPELINE_TAGS:
-            message = f"'{pipeline_tag}' is not a pipeline tag the Hub knows" + _suggest(
+            message = f"'{pipeline_tag}' is not a pipeline tag the Hub knows" + did_you_mean(
                 pipeline_tag, PIPELINE_TAGS
             )
             report.add(("pipeline_tag",), message, "warning")
@@ -556,7 +533,9 @@ def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
         _check_text_or_list(metadata, key, report)
     library_name = metadata.get("library_name")
     if library_name is not None and not isinstance(library_name, str):
-        report.add(("library_name",), f"must be text such as 'transformers', not {_describe(library_name)}")
+        report.add(
+            ("library_name",), f"must be text such as 'transformers', not {describe_kind(library_name)}"
+        )
     if "model-index" in metadata:
         _check_model_index(metadata["model-index"], report)
     for path, message, severity in openness_problems(metadata):
@@ -571,10 +550,10 @@ def _check_licence(metadata: dict, report: _Report) -> None:
         report.add(("license",), message, "warning")
     elif not isinstance(licence, str):
         report.add(
-            ("license",), f"must be one licence identifier such as 'apache-2.0', not {_describe(licence)}"
+            ("license",), f"must be one licence identifier such as 'apache-2.0', not {describe_kind(licence)}"
         )
     elif licence not in LICENCES:
-        hint = _suggest(licence, LICENCES) or (
+        hint = did_you_mean(licence, LICENCES) or (
             "; use an id from https://huggingface.co/docs/hub/repositories-licenses, "
             "or 'other' with license_name and license_link"
         )
@@ -585,7 +564,7 @@ def _check_licence(metadata: dict, report: _Report) -> None:
             message = "is required when license is 'other': a short name for the licence, such as 'llama3'"
             report.add(("license_name",), message, near=("license",))
         elif not isinstance(name, str):
-            report.add(("license_name",), f"must be text, not {_describe(name)}")
+            report.add(("license_name",), f"must be text, not {describe_kind(name)}")
         link = metadata.get("license_link")
         if link is None or link == "":
             message = (
@@ -594,7 +573,7 @@ def _check_licence(metadata: dict, report: _Report) -> None:
             )
             report.add(("license_link",), message, near=("license",))
         elif not isinstance(link, str) or not _is_licence_link(link):
-            shown = f"'{link}'" if isinstance(link, str) else _describe(link)
+            shown = f"'{link}'" if isinstance(link, str) else describe_kind(link)
             message = f"{shown} is not an http(s) URL or a relative path such as LICENSE.md"
             report.add(("license_link",), message)
 
@@ -614,18 +593,19 @@ def _check_text_or_list(metadata: dict, key: str, report: _Report) -> None:
     if value is None or isinstance(value, str):
         return
     if not isinstance(value, list):
-        report.add((key,), f"must be text or a list of text, not {_describe(value)}")
+        report.add((key,), f"must be text or a list of text, not {describe_kind(value)}")
         return
     for position, item in enumerate(value):
         if not isinstance(item, str):
-            report.add((key, position), f"must be text, not {_describe(item)}")
+            report.add((key, position), f"must be text, not {describe_kind(item)}")
 
 
 def _check_model_index(model_index, report: _Report) -> None:
     """model-index: a list of {name, results: [{task, dataset?, metrics}]} as the Hub's spec says."""
     if not isinstance(model_index, list):
         report.add(
-            ("model-index",), f"must be a list of models with name and results, not {_describe(model_index)}"
+            ("model-index",),
+            f"must be a list of models with name and results, not {describe_kind(model_index)}",
         )
         return
     for i, entry in enumerate(model_index):
@@ -635,7 +615,7 @@ def _check_model_index(model_index, report: _Report) -> None:
         _require_text(entry, path, "name", report, required=True)
         results = entry.get("results")
         if not isinstance(results, list):
-            report.add(path + ("results",), f"must be a list of results, not {_describe(results)}")
+            report.add(path + ("results",), f"must be a list of results, not {describe_kind(results)}")
             continue
         for j, result in enumerate(results):
             _check_result(result, path + ("results", j), report)
@@ -656,7 +636,8 @@ def _check_result(result, path: tuple, report: _Report) -> None:
     metrics = result.get("metrics")
     if not isinstance(metrics, list):
         report.add(
-            path + ("metrics",), f"must be a list of metrics with type and value, not {_describe(metrics)}"
+            path + ("metrics",),
+            f"must be a list of metrics with type and value, not {describe_kind(metrics)}",
         )
         return
     for k, metric in enumerate(metrics):
@@ -672,7 +653,7 @@ def _require_mapping(value, path: tuple, report: _Report, what: str) -> bool:
     if isinstance(value, dict):
         return True
     report.add(
-        path, f"must be {what}, not {_describe(value)}" if value is not None else f"is required: {what}"
+        path, f"must be {what}, not {describe_kind(value)}" if value is not None else f"is required: {what}"
     )
     return False
 
@@ -683,7 +664,7 @@ def _require_text(mapping: dict, path: tuple, key: str, report: _Report, *, requ
         if required:
             report.add(path + (key,), "is required and must be text")
     elif not isinstance(value, str):
-        report.add(path + (key,), f"must be text, not {_describe(value)}")
+        report.add(path + (key,), f"must be text, not {describe_kind(value)}")
 
 
 # Key-level metadata edits, for the guided editor ------------------------------------------------

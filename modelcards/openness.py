@@ -32,12 +32,12 @@ Flags are computed from this card alone; the licence-lineage flag needs the base
 is computed by `lineage.py`.
 """
 
-import difflib
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .vocabularies import LICENCES, Licence, get_licence
+from .wording import describe_kind, did_you_mean
 
 NAMESPACE = "modelcardcommons"
 RECORD = "openness"
@@ -393,25 +393,27 @@ def openness_problems(metadata: dict) -> list[tuple[tuple, str, str]]:
     if not isinstance(namespace, dict):
         error(
             (NAMESPACE,),
-            f"must be a mapping of this site's keys, such as `{RECORD}:`, not {_kind(namespace)}",
+            f"must be a mapping of this site's keys, such as `{RECORD}:`, not {describe_kind(namespace)}",
         )
         return problems
     for key in namespace:
         if key != RECORD:
-            error((NAMESPACE, key), f"is not a key this site knows{_did_you_mean(key, [RECORD])}")
+            error((NAMESPACE, key), f"is not a key this site knows{did_you_mean(key, [RECORD], n=1)}")
     if RECORD not in namespace:
         return problems
     record = namespace[RECORD]
     path = (NAMESPACE, RECORD)
     if not isinstance(record, dict):
-        error(path, f"must be a mapping with `components:` and `data_information:`, not {_kind(record)}")
+        error(
+            path, f"must be a mapping with `components:` and `data_information:`, not {describe_kind(record)}"
+        )
         return problems
     for key in record:
         if key not in _RECORD_KEYS:
-            error(path + (key,), f"is not part of the openness record{_did_you_mean(key, _RECORD_KEYS)}")
+            error(path + (key,), f"is not part of the openness record{did_you_mean(key, _RECORD_KEYS, n=1)}")
     information = record.get("data_information")
     if information is not None and not isinstance(information, str):
-        error(path + ("data_information",), f"must be text, not {_kind(information)}")
+        error(path + ("data_information",), f"must be text, not {describe_kind(information)}")
     elif isinstance(information, str) and len(information) > MAX_DATA_INFORMATION:
         error(
             path + ("data_information",),
@@ -423,7 +425,7 @@ def openness_problems(metadata: dict) -> list[tuple[tuple, str, str]]:
     if not isinstance(components, dict):
         error(
             path + ("components",),
-            f"must be a mapping of component names to details, not {_kind(components)}",
+            f"must be a mapping of component names to details, not {describe_kind(components)}",
         )
         return problems
     for key, entry in components.items():
@@ -432,7 +434,7 @@ def openness_problems(metadata: dict) -> list[tuple[tuple, str, str]]:
             normalised = re.sub(r"[^a-z0-9]+", "_", str(key).lower()).strip("_")
             names = {c.name.lower(): c.key for c in COMPONENTS}
             hint = names.get(str(key).lower()) or (normalised if normalised in COMPONENTS_BY_KEY else "")
-            hint = f"; did you mean '{hint}'?" if hint else _did_you_mean(normalised, COMPONENTS_BY_KEY)
+            hint = f"; did you mean '{hint}'?" if hint else did_you_mean(normalised, COMPONENTS_BY_KEY, n=1)
             error(where, f"is not a Model Openness Framework component{hint}")
             continue
         problems += _component_problems(entry, where, card_licensed=bool(_text(metadata.get("license"))))
@@ -441,35 +443,40 @@ def openness_problems(metadata: dict) -> list[tuple[tuple, str, str]]:
 
 def _component_problems(entry, where: tuple, *, card_licensed: bool) -> list[tuple[tuple, str, str]]:
     if not isinstance(entry, dict):
-        return [
-            (
-                where,
-                f"must be a mapping with `availability:` and, if released, `license:`, not {_kind(entry)}",
-                "error",
-            )
-        ]
+        expected = "must be a mapping with `availability:` and, if released, `license:`"
+        return [(where, f"{expected}, not {describe_kind(entry)}", "error")]
     problems = []
     for key in entry:
         if key not in _COMPONENT_KEYS:
             problems.append(
-                (where + (key,), f"is not a component field{_did_you_mean(key, _COMPONENT_KEYS)}", "error")
+                (
+                    where + (key,),
+                    f"is not a component field{did_you_mean(key, _COMPONENT_KEYS, n=1)}",
+                    "error",
+                )
             )
     availability = entry.get("availability")
     choices = ", ".join(AVAILABILITIES)
     if availability is None:
         problems.append((where + ("availability",), f"is required: one of {choices}", "error"))
     elif availability not in AVAILABILITIES:
-        shown = f"'{availability}'" if isinstance(availability, str) else _kind(availability)
-        hint = _did_you_mean(availability, AVAILABILITIES) if isinstance(availability, str) else ""
+        shown = f"'{availability}'" if isinstance(availability, str) else describe_kind(availability)
+        hint = did_you_mean(availability, AVAILABILITIES, n=1) if isinstance(availability, str) else ""
         problems.append((where + ("availability",), f"{shown} is not one of {choices}{hint}", "error"))
     licence = entry.get("license")
     if licence is not None:
         if not isinstance(licence, str):
             problems.append(
-                (where + ("license",), f"must be one licence identifier, not {_kind(licence)}", "error")
+                (
+                    where + ("license",),
+                    f"must be one licence identifier, not {describe_kind(licence)}",
+                    "error",
+                )
             )
         elif licence not in LICENCES:
-            hint = _did_you_mean(licence, LICENCES) or "; use a Hub licence identifier such as 'apache-2.0'"
+            hint = (
+                did_you_mean(licence, LICENCES, n=1) or "; use a Hub licence identifier such as 'apache-2.0'"
+            )
             problems.append(
                 (
                     where + ("license",),
@@ -483,7 +490,7 @@ def _component_problems(entry, where: tuple, *, card_licensed: bool) -> list[tup
     for key in ("link", "evidence"):
         value = entry.get(key)
         if value is not None and not (isinstance(value, str) and _is_http_url(value)):
-            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+            shown = f"'{value}'" if isinstance(value, str) else describe_kind(value)
             problems.append((where + (key,), f"{shown} is not an absolute http(s) URL", "error"))
     return problems
 
@@ -493,22 +500,3 @@ def _is_http_url(value: str) -> bool:
         return False
     parts = urlsplit(value)
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "text"
-
-
-def _did_you_mean(value, choices) -> str:
-    matches = difflib.get_close_matches(str(value).lower(), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
