@@ -17,6 +17,7 @@ from .cardfile import (
     replace_body,
     set_metadata_values,
 )
+from .openness import AVAILABILITIES, COMPONENTS, MAX_DATA_INFORMATION, NAMESPACE, RECORD, record_of
 from .rendering import MarkdownRefused, check_renderable, render_markdown
 from .vocabularies import LICENCES, PIPELINE_TAGS
 
@@ -28,6 +29,72 @@ LIST_KEYS = ("language", "tags", "datasets", "base_model")
 GUIDED_KEYS = TEXT_KEYS + LIST_KEYS
 
 _LIST_SEPARATOR = re.compile(r"\s*,\s*")
+
+# The openness record's fields: four per Model Openness Framework component, plus the data note.
+# `oc_present` marks a post that carried them, so a client that never showed them cannot erase it.
+OPENNESS_PARTS = ("availability", "license", "link", "evidence")
+OPENNESS_PRESENT = "oc_present"
+OPENNESS_DATA = "oc_data_information"
+
+
+def openness_field(component_key: str, part: str) -> str:
+    return f"oc_{component_key}_{part}"
+
+
+OPENNESS_KEYS = (
+    *(openness_field(component.key, part) for component in COMPONENTS for part in OPENNESS_PARTS),
+    OPENNESS_DATA,
+)
+
+
+def openness_values(metadata: dict) -> dict:
+    """Each openness field's text for this metadata ("" where the record says nothing)."""
+    record = record_of(metadata) or {}
+    components = record.get("components") if isinstance(record.get("components"), dict) else {}
+    values = {}
+    for component in COMPONENTS:
+        entry = components.get(component.key)
+        entry = entry if isinstance(entry, dict) else {}
+        for part in OPENNESS_PARTS:
+            value = entry.get(part)
+            values[openness_field(component.key, part)] = "" if value is None else str(value)
+    note = record.get("data_information")
+    values[OPENNESS_DATA] = note if isinstance(note, str) else ""
+    return values
+
+
+def _openness_change(metadata: dict, fields: dict):
+    """The new `modelcardcommons` mapping if the posted openness fields differ, else `_UNCHANGED`."""
+    if not fields.get(OPENNESS_PRESENT):
+        return _UNCHANGED
+    current = openness_values(metadata)
+    posted = {key: (fields.get(key) or "").strip() for key in OPENNESS_KEYS}
+    if all(posted[key] == current[key].strip() for key in OPENNESS_KEYS):
+        return _UNCHANGED
+    components = {}
+    for component in COMPONENTS:
+        entry = {
+            part: posted[openness_field(component.key, part)]
+            for part in OPENNESS_PARTS
+            if posted[openness_field(component.key, part)]
+        }
+        if entry:
+            components[component.key] = entry
+    record = {}
+    if posted[OPENNESS_DATA]:
+        record["data_information"] = normalise_newlines(posted[OPENNESS_DATA])
+    if components:
+        record["components"] = components
+    namespace = metadata.get(NAMESPACE)
+    namespace = dict(namespace) if isinstance(namespace, dict) else {}
+    if record:
+        namespace[RECORD] = record
+    else:
+        namespace.pop(RECORD, None)
+    return namespace or None
+
+
+_UNCHANGED = object()
 
 
 class GuidedUnavailable(ValueError):
@@ -104,6 +171,7 @@ class GuidedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_openness_fields()
         for key in LIST_KEYS:
             self.fields[key].widget.attrs.update({"data-tokens": "", "autocomplete": "off"})
         for key in ("license_name", "license_link"):
@@ -113,6 +181,33 @@ class GuidedForm(forms.Form):
         if current and current not in PIPELINE_TAGS:
             choices.append((current, f"{current} (not a Hub task)"))
         self.fields["pipeline_tag"].widget.choices = choices
+
+    def _add_openness_fields(self) -> None:
+        availability = forms.Select(choices=[("", "not recorded")] + [(a, a) for a in AVAILABILITIES])
+        for component in COMPONENTS:
+            name = component.name
+            self.fields[openness_field(component.key, "availability")] = forms.CharField(
+                required=False, max_length=20, label=f"{name}: availability", widget=availability
+            )
+            self.fields[openness_field(component.key, "license")] = forms.CharField(
+                required=False,
+                max_length=200,
+                label=f"{name}: licence",
+                widget=forms.TextInput(attrs={"list": "licence-ids", "autocomplete": "off"}),
+            )
+            for part, label in (("link", "link to the artefact"), ("evidence", "link to the evidence")):
+                self.fields[openness_field(component.key, part)] = forms.CharField(
+                    required=False, max_length=500, label=f"{name}: {label}"
+                )
+        self.fields[OPENNESS_DATA] = forms.CharField(
+            required=False,
+            max_length=MAX_DATA_INFORMATION,
+            label="What is known about the training data",
+            help_text="Provenance, selection, filtering, and what cannot be shared.",
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.fields[OPENNESS_PRESENT] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.initial.setdefault(OPENNESS_PRESENT, "1")
 
     @classmethod
     def for_text(cls, text: str) -> "GuidedForm | None":
@@ -127,6 +222,7 @@ def guided_values(text: str) -> dict | None:
     if metadata is None:
         return None
     values = {key: display_value(key, metadata.get(key)) for key in GUIDED_KEYS}
+    values.update(openness_values(metadata))
     values["body"] = body_of(text)
     return values
 
@@ -150,6 +246,8 @@ def compose(source: str, fields: dict) -> str:
         shown = fields.get(key, "")
         if _normalised(key, shown) != _normalised(key, display_value(key, metadata.get(key))):
             changes[key] = _typed_value(key, shown)
+    if (namespace := _openness_change(metadata, fields)) is not _UNCHANGED:
+        changes[NAMESPACE] = namespace
     try:
         text = set_metadata_values(source, changes)
     except ValueError as exc:
@@ -184,7 +282,8 @@ def read_post(post: QueryDict, *, whole_card: bool) -> Posted:
     if mode == "guided":
         guided_form = GuidedForm(post)
         guided_form.is_valid()  # every field is optional; only over-long values are dropped
-        fields = {name: guided_form.cleaned_data.get(name, "") for name in (*GUIDED_KEYS, "body")}
+        names = (*GUIDED_KEYS, *OPENNESS_KEYS, OPENNESS_PRESENT, "body")
+        fields = {name: guided_form.cleaned_data.get(name, "") for name in names}
         try:
             data["text"] = compose(post.get("text", ""), fields)
         except GuidedUnavailable as exc:
@@ -259,6 +358,16 @@ class EditorView:
         if self.guided_form is None:
             return []
         return [(self.guided_form[key], self.field_problems.get(key, [])) for key in GUIDED_KEYS]
+
+    @property
+    def openness_rows(self) -> list[tuple]:
+        """Each MOF component with its four bound fields, for the openness table in guided mode."""
+        if self.guided_form is None:
+            return []
+        return [
+            (component, [self.guided_form[openness_field(component.key, part)] for part in OPENNESS_PARTS])
+            for component in COMPONENTS
+        ]
 
     @property
     def licence_options(self):
