@@ -5,6 +5,7 @@ Everything here is plain data: templates render it with autoescaping, so no HTML
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -757,3 +758,40 @@ def carry_line_origins(old: str, new: str, old_origins: Sequence[int], new_origi
     for i, j, size in _matching_blocks(*_as_ids(old_lines, new_lines)):
         origins[j : j + size] = old_origins[i : i + size]
     return origins
+
+
+# --------------------------------------------------------------------------------------
+# Cached by content, like rendered Markdown: a suggestion's page shows the same diffs and
+# merge on every visit, so each distinct set of texts is computed once.
+
+CACHE_FORMAT = "1"  # bump when the shape of TextDiff or MergeResult changes
+CACHE_SECONDS = 60 * 60 * 24 * 7
+
+
+def _content_key(kind: str, *texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return f"modelcards:{kind}:{CACHE_FORMAT}:{digest.hexdigest()}"
+
+
+def _cached(kind: str, compute, *texts: str):
+    from django.core.cache import cache  # imported here so the algorithms above need no Django
+
+    key = _content_key(kind, *texts)
+    result = cache.get(key)
+    if result is None:
+        result = compute(*texts)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def cached_diff_texts(old: str, new: str) -> TextDiff:
+    """`diff_texts(old, new)` computed once per distinct pair of texts."""
+    return _cached("textdiff", diff_texts, old, new)
+
+
+def cached_merge3(base: str, ours: str, theirs: str) -> MergeResult:
+    """`merge3(base, ours, theirs)` computed once per distinct triple of texts."""
+    return _cached("merge3", merge3, base, ours, theirs)

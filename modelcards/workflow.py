@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from . import lineage, notifications, permissions
 from .cardfile import CardFile, CardFileError, parse_card
-from .diffing import MergeResult, carry_line_origins, merge3
+from .diffing import MergeResult, cached_merge3, carry_line_origins, merge3
 from .models import Activity, CardVersion, InvalidTransition, ModelCard, Suggestion, Watch
 
 
@@ -240,7 +240,7 @@ def prepare_acceptance(suggestion: Suggestion, card: ModelCard | None = None) ->
         return Acceptance(card.version_number, card.text, card.text, None)
     base_text = text_at_version(card, suggestion.base_version)
     return Acceptance(
-        card.version_number, base_text, card.text, merge3(base_text, card.text, suggestion.text)
+        card.version_number, base_text, card.text, cached_merge3(base_text, card.text, suggestion.text)
     )
 
 

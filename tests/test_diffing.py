@@ -532,3 +532,22 @@ def test_merging_is_symmetric_and_conflicts_are_genuine(base, ours, theirs):
     # Whatever is chosen, the merge only ever assembles lines that one of the inputs has.
     known = {line for text in (base, ours, theirs) for line in text.splitlines(keepends=True)}
     assert set(keep_ours.splitlines(keepends=True)) <= known
+
+
+def test_cached_diff_and_merge_are_computed_once_per_distinct_texts(monkeypatch):
+    from django.core.cache import cache
+
+    from modelcards import diffing
+
+    cache.clear()
+    calls = []
+    real_diff, real_merge = diffing.diff_texts, diffing.merge3
+    monkeypatch.setattr(diffing, "diff_texts", lambda *a: calls.append("diff") or real_diff(*a))
+    monkeypatch.setattr(diffing, "merge3", lambda *a: calls.append("merge") or real_merge(*a))
+    first = diffing.cached_diff_texts("a\nb\n", "a\nc\n")
+    assert diffing.cached_diff_texts("a\nb\n", "a\nc\n") == first
+    diffing.cached_diff_texts("a\nb\n", "a\nd\n")
+    diffing.cached_merge3("a\n", "b\n", "a\n")
+    diffing.cached_merge3("a\n", "b\n", "a\n")
+    assert calls == ["diff", "diff", "merge"]
+    cache.clear()

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import limits, permissions
-from ..diffing import diff_texts
+from ..diffing import cached_diff_texts
+from ..editor import body_of
 from ..forms import (
     BlockForm,
     CommentForm,
     DecisionForm,
-    parse_or_problems,
 )
 from ..models import Block, Comment, InvalidTransition, Suggestion
 from ..workflow import (
@@ -113,26 +113,28 @@ def suggestion_detail(request, pk):
     }
     if card is not None and suggestion.version_id is None:
         base_text = text_at_version(card, suggestion.base_version) if suggestion.base_version else ""
-        context["base_diff"] = diff_texts(base_text, suggestion.text)
+        context["base_diff"] = cached_diff_texts(base_text, suggestion.text)
         if suggestion.is_pending:
             acceptance = prepare_acceptance(suggestion, card)
             context["acceptance"] = acceptance
             if acceptance.stale:
-                context["current_diff"] = diff_texts(card.text, acceptance.result_text or suggestion.text)
+                context["current_diff"] = cached_diff_texts(
+                    card.text, acceptance.result_text or suggestion.text
+                )
             result_text = acceptance.result_text or suggestion.text
         else:
             result_text = suggestion.text
     elif suggestion.version_id:
         result_text = suggestion.version.stored_fields()["text"]
-        context["base_diff"] = diff_texts(
+        context["base_diff"] = cached_diff_texts(
             text_at_version(card, suggestion.version.number - 1) if suggestion.version.number > 1 else "",
             result_text,
         )
     else:
         result_text = suggestion.text
-        context["base_diff"] = diff_texts("", suggestion.text)
-    card_file, _problems = parse_or_problems(result_text)
-    context["rendered"], context["render_problem"] = render_body(card_file.body) if card_file else (None, "")
+        context["base_diff"] = cached_diff_texts("", suggestion.text)
+    # Only the body is shown; splitting it off needs no YAML parse (the text was checked when filed).
+    context["rendered"], context["render_problem"] = render_body(body_of(result_text))
     if reviewer and suggestion.is_pending:
         context["decision_form"] = DecisionForm(
             initial={
@@ -277,8 +279,7 @@ def suggestion_comment(request, pk):
         messages.error(
             request, f"Too many comments in a short time; try again in {limits.describe_wait(wait)}."
         )
-        response = _back_to_suggestion(request, suggestion, 429)
-        return response
+        return _back_to_suggestion(request, suggestion, 429)
     Comment.objects.create(suggestion=suggestion, author=request.user, body=form.cleaned_data["body"])
     return redirect(f"{suggestion.get_absolute_url()}#comments")
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import completeness, editor, limits, permissions
 from ..cardfile import UnknownSection, replace_section, split_sections
-from ..diffing import diff_texts
+from ..diffing import cached_diff_texts
 from ..forms import (
     DirectEditForm,
     NewCardSuggestionForm,
@@ -70,7 +70,7 @@ def _suggestion_preview(card_text: str, proposed: str):
     return {
         "preview": rendered,
         "preview_problem": problem,
-        "preview_diff": diff_texts(card_text, proposed),
+        "preview_diff": cached_diff_texts(card_text, proposed),
         "preview_problems": problems,
     }
 
