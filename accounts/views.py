@@ -21,7 +21,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.identity.CachedModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
         return redirect("modelcards:home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

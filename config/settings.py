@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "modelcards.context_processors.review_queue",
+                "modelcards.context_processors.site_links",
             ],
         },
     },
@@ -139,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first, so a locked-out client is refused before its password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.identity.CachedModelBackend",  # Django's ModelBackend, signed-in users cached between requests
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "modelcards:home"
@@ -215,6 +216,8 @@ MODELCARDS_DEMO_MODE = env_bool("DEMO_MODE", False)
 # Whole pages for anonymous readers (modelcards/pagecache.py). Their invalidation counters live in the
 # cache, so every process serving the site must share it: on by default only with Redis.
 MODELCARDS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+# Signed-in users' rows and permissions kept between requests (accounts/identity.py): the same condition.
+ACCOUNTS_CACHE_SIGNED_IN_USERS = MODELCARDS_PAGE_CACHE
 # `make bench` only: a bare view measuring the ceiling of the middleware stack (bench/views.py).
 MODELCARDS_BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 

@@ -8,4 +8,4 @@ class ModelcardsConfig(AppConfig):
     verbose_name = "Model cards"
 
     def ready(self):
-        from . import pagecache  # noqa: F401 - connects the page cache's invalidation signals
+        from . import pagecache, watch_state  # noqa: F401 - connect their invalidation signals

@@ -315,12 +315,27 @@ class _TooDeep(yaml.MarkedYAMLError):
     """Raised by the scanner itself, before deep flow nesting can cost quadratic time."""
 
 
-class _CardLoader(yaml.SafeLoader):
-    """A SafeLoader that reads scalars as `_plain_scalar_tag` says and refuses, with a located problem,
-    the YAML features a card has no use for: anchors, aliases, explicit tags and deep nesting."""
+class _CardSchema(yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """How a card's YAML becomes values: plain scalars tagged as `_plain_scalar_tag` says."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _plain_scalar_tag(value)
+        return super().resolve(kind, value, implicit)
+
+
+class _CardLoader(
+    yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _CardSchema
+):
+    """PyYAML's pure-Python SafeLoader on the card schema, refusing with a located problem the YAML
+    features a card has no use for: anchors, aliases, explicit tags and deep nesting."""
 
     def __init__(self, stream: str, locate):
-        super().__init__(stream)
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _CardSchema.__init__(self)
         self.locate = locate
         self.problems: list[Problem] = []
         self.depth = 0
@@ -333,11 +348,6 @@ class _CardLoader(yaml.SafeLoader):
         if self.flow_level >= MAX_DEPTH:
             raise _TooDeep(None, None, _TOO_DEEP, self.get_mark())
         super().fetch_flow_collection_start(TokenClass)
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _plain_scalar_tag(value)
-        return super().resolve(kind, value, implicit)
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -368,6 +378,8 @@ class _CardLoader(yaml.SafeLoader):
         while True:
             event = self.get_event()
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if event.flow_style:  # `[a, b]`, `{a: b}`: the two read some plain scalars differently
+                    return False
                 depth += 1
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
@@ -375,11 +387,73 @@ class _CardLoader(yaml.SafeLoader):
                     return
 
 
-_CardLoader.add_constructor(_NULL, lambda loader, node: None)
-_CardLoader.add_constructor(_BOOL, lambda loader, node: _BOOLEANS[node.value])
-_CardLoader.add_constructor(_INT, lambda loader, node: int(node.value))
-_CardLoader.add_constructor(_FLOAT, _construct_float)
-_CardLoader.add_constructor(_STR, lambda loader, node: node.value)
+_CardSchema.add_constructor(_NULL, lambda loader, node: None)
+_CardSchema.add_constructor(_BOOL, lambda loader, node: _BOOLEANS[node.value])
+_CardSchema.add_constructor(_INT, lambda loader, node: int(node.value))
+_CardSchema.add_constructor(_FLOAT, _construct_float)
+_CardSchema.add_constructor(_STR, lambda loader, node: node.value)
+
+
+if yaml.__with_libyaml__:
+
+    class _FastCardLoader(yaml.cyaml.CParser, _CardSchema):
+        """libyaml's parser on the card schema: about ten times faster than `_CardLoader`.
+
+        It has none of `_CardLoader`'s refusals, so it only reads front matter that
+        `_plainly_written` has found free of what they refuse; any other text, or any error, goes to
+        `_CardLoader`, whose located messages people see. Both build the same nodes with the same
+        marks (a plain scalar's style aside: "" here, None there), so the checks after composing read
+        both alike.
+        """
+
+        def __init__(self, stream: str):
+            yaml.cyaml.CParser.__init__(self, stream)
+            _CardSchema.__init__(self)
+
+
+_NOT_FOR_LIBYAML = re.compile("[\t\x85\ufeff\u2028\u2029]|" + yaml.reader.Reader.NON_PRINTABLE.pattern)
+
+
+def _fast_compose(source: str):
+    """The root node composed by libyaml, or None when `_CardLoader` must read `source` instead."""
+    if not yaml.__with_libyaml__:
+        return None
+    # Characters the two libraries treat differently go to the reference: libyaml accepts a few that
+    # PyYAML's reader refuses, takes tabs as spaces where PyYAML refuses them, and reads byte order
+    # marks and the Unicode line breaks its own way.
+    if _NOT_FOR_LIBYAML.search(source):
+        return None
+    try:
+        if not _plainly_written(source):
+            return None
+        loader = _FastCardLoader(source)
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+
+
+def _plainly_written(source: str) -> bool:
+    """Block style only, with no anchor, alias, explicit tag or nesting past MAX_DEPTH: one flat pass
+    over libyaml's events."""
+    parser = yaml.cyaml.CParser(source)
+    depth = 0
+    try:
+        while (event := parser.get_event()) is not None and not isinstance(event, yaml.StreamEndEvent):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return False
+            if getattr(event, "tag", None) is not None:
+                return False
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if event.flow_style:  # `[a, b]`, `{a: b}`: the two read some plain scalars differently
+                    return False
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return False
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    finally:
+        parser.dispose()
+    return True
 
 
 class _Locations:
@@ -401,8 +475,16 @@ class _Locations:
 
 def _load_front_matter(text: str, front: _FrontMatter, locations: _Locations):
     """The metadata (None when it cannot be read at all) and the YAML-level errors."""
+    source = text[front.yaml_start : front.closing_start]
+    if (fast := _fast_compose(source)) is not None:
+        loader, root = fast
+        if root is None:
+            return {}, []
+        if isinstance(root, yaml.MappingNode):
+            problems = _check_nodes(root, (), locations)
+            return loader.construct_document(root), problems
     try:
-        loader = _CardLoader(text[front.yaml_start : front.closing_start], locations.line_of_index)
+        loader = _CardLoader(source, locations.line_of_index)
     except yaml.reader.ReaderError as exc:  # raised at once: the reader checks every character first
         line = locations.line_of_index(exc.position)
         message = f"the character U+{exc.character:04X} is not allowed in YAML; remove it"
@@ -460,7 +542,7 @@ def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
                 refuse(path, f"keys must be text; {shown} is not (put the key in quotes)", line)
                 continue
             key = key_node.value
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:  # plain: None from PyYAML, "" from libyaml
                 refuse(path, "merge keys (<<) are not allowed; write the keys out in full", line)
                 continue
             if key in first_lines:

@@ -87,11 +87,14 @@ def lineage_of(
     return chain
 
 
-def refresh_lineage(card_model, *, slug: str | None = None) -> int:
+LINEAGE_FIELDS = ["openness_flags", "licence_lineage", "has_openness_flags"]
+
+
+def refresh_lineage(card_model, *, slug: str | None = None) -> list:
     """Recompute the lineage fields of card `slug` and its descendants (all derived cards when None).
 
-    `card_model` is the ModelCard class (or its historical twin in a migration). Returns how many
-    cards changed.
+    `card_model` is the ModelCard class (or its historical twin in a migration). Returns the cards
+    that changed, holding only their pk, slug and lineage fields.
     """
     derived = list(
         card_model.objects.exclude(base_models_index="").values(
@@ -129,5 +132,5 @@ def refresh_lineage(card_model, *, slug: str | None = None) -> int:
                 )
             )
     for card in changed:  # one by one, so post_save reaches listeners such as the page cache
-        card.save(update_fields=["openness_flags", "licence_lineage", "has_openness_flags"])
-    return len(changed)
+        card.save(update_fields=LINEAGE_FIELDS)
+    return changed

@@ -1,13 +1,11 @@
 """Pages and parts of pages kept in the shared cache until something they show changes.
 
-No timeout decides when an entry goes stale. Each entry is stored with the *generations* it was made
-from: opaque tokens kept in the cache, one per card (``card:<slug>``), one for what card pages name
-beyond their card (``catalogue``: other cards they link to, people's accounts) and one for the whole
-site (``site``). Saving a card, a suggestion or an activity row, or deleting an account, gives the
-scopes it affects new tokens once the transaction commits, so the next reader finds the entry's
-tokens out of date and renders afresh: a new version, a suggestion or a decision shows at once, on
-every app server sharing the cache. One round trip fetches an entry together with the current
-tokens, and a fresh render overwrites the entry in place.
+Entries carry the generations (config/generations.py) of the scopes they were made from: one per
+card (``card:<slug>``), one for what card pages name beyond their card (``catalogue``: other cards
+they link to, people's accounts) and one for the whole site (``site``). Saving a card, a suggestion or
+an activity row, or deleting an account, renews the scopes it affects once the transaction commits:
+a new version, a suggestion or a decision shows at once, on every app server sharing the cache, with
+no timeout deciding freshness.
 
 Two kinds of entry:
 
@@ -25,21 +23,19 @@ setting MODELCARDS_PAGE_CACHE stays off and everything is rendered per request.
 
 import hashlib
 import logging
-import secrets
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
 
+from config import generations
 from config.replicas import primary_reads
 
 from .models import Activity, ModelCard, Suggestion
@@ -47,7 +43,7 @@ from .models import Activity, ModelCard, Suggestion
 logger = logging.getLogger(__name__)
 
 # Bump when a stored shape changes, so a deploy never serves an entry stored by the old code.
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 # Only bounds how long an unvisited entry occupies the cache; freshness comes from the generations.
 ENTRY_SECONDS = 24 * 3600
 SITE = "site"
@@ -66,53 +62,8 @@ def card_scopes(slug: str) -> list[str]:
     return [card_scope(slug), CATALOGUE]
 
 
-def _generation_key(scope: str) -> str:
-    return f"modelcards:generation:{scope}"
-
-
-def _new_token() -> str:
-    # Random rather than a counter: a token that was evicted and made again can never reuse an old value.
-    return secrets.token_hex(8)
-
-
 def _entry_key(kind: str, name: str) -> str:
     return f"modelcards:{kind}:{ENTRY_FORMAT}:{hashlib.sha256(name.encode('utf-8')).hexdigest()}"
-
-
-def _fetch(key: str, scopes: list[str]):
-    """The current tokens of `scopes`, and the entry at `key` if it was made from exactly those."""
-    generation_keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many([key, *generation_keys])
-    missing = [name for name in generation_keys if name not in found]
-    if missing:
-        for name in missing:
-            cache.add(name, _new_token(), timeout=None)
-        found.update(cache.get_many(missing))
-    tokens = tuple(str(found.get(name, "")) for name in generation_keys)
-    entry = found.get(key)
-    if entry is not None and entry[0] == tokens:
-        return tokens, entry[1]
-    return tokens, None
-
-
-def _keep(key: str, tokens: tuple, value) -> None:
-    try:
-        cache.set(key, (tokens, value), ENTRY_SECONDS)
-    except Exception:  # noqa: BLE001 - a broken cache must not break pages
-        logger.warning("Page cache write failed", exc_info=True)
-
-
-def invalidate(scopes: list[str]) -> None:
-    """Give each scope a new token, so no entry made from the old ones is served again."""
-    try:
-        cache.set_many({_generation_key(scope): _new_token() for scope in scopes}, timeout=None)
-    except Exception:  # noqa: BLE001 - logged loudly: entries stay stale until the next change or expiry
-        logger.exception("Page cache invalidation failed for %s", scopes)
-
-
-def invalidate_on_commit(scopes: list[str]) -> None:
-    """Invalidate once the current transaction commits (at once outside one), never for a rollback."""
-    transaction.on_commit(lambda: invalidate(scopes))
 
 
 # --------------------------------------------------------------------------------------
@@ -130,14 +81,14 @@ def shared_parts(scopes: list[str], name: str, render: Callable[[], dict]) -> di
         return render()
     key = _entry_key("shared", name)
     try:
-        tokens, parts = _fetch(key, scopes)
+        tokens, parts = generations.fetch(key, scopes)
     except Exception:  # noqa: BLE001 - a broken cache must not break pages; render them instead
         logger.warning("Page cache read failed", exc_info=True)
         return render()
     if parts is None:
         with primary_reads():
             parts = render()
-        _keep(key, tokens, parts)
+        generations.keep(key, tokens, parts, ENTRY_SECONDS)
     return parts
 
 
@@ -187,7 +138,7 @@ def _serve(view, scopes_for, params: frozenset):
         # Scheme and host too: feeds and citations print absolute addresses.
         key = _entry_key("page", f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
         try:
-            tokens, stored = _fetch(key, scopes_for(kwargs))
+            tokens, stored = generations.fetch(key, scopes_for(kwargs))
         except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
             logger.warning("Page cache read failed", exc_info=True)
             return view(request, *args, **kwargs)
@@ -202,7 +153,7 @@ def _serve(view, scopes_for, params: frozenset):
                     response.render()  # inside primary_reads: lazy querysets run here
             if _storable(request, response):
                 kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-                _keep(key, tokens, (response.content, kept))
+                generations.keep(key, tokens, (response.content, kept), ENTRY_SECONDS)
                 response[CACHE_HEADER] = "miss"
         # A signed-in visitor's cookie must reach us even where a proxy caches anonymous pages.
         patch_vary_headers(response, ("Cookie",))
@@ -248,7 +199,7 @@ def _card_changed(sender, instance, created=False, **kwargs):
     scopes = [card_scope(instance.slug), SITE]
     if created or kwargs["signal"] is post_delete:
         scopes.append(CATALOGUE)
-    invalidate_on_commit(scopes)
+    generations.invalidate_on_commit(scopes)
 
 
 @receiver(post_save, sender=Suggestion)
@@ -257,11 +208,11 @@ def _card_changed(sender, instance, created=False, **kwargs):
 @receiver(post_delete, sender=Activity)
 def _card_activity(sender, instance, **kwargs):
     slug = _card_slug(instance)
-    invalidate_on_commit([card_scope(slug), SITE] if slug else [SITE])
+    generations.invalidate_on_commit([card_scope(slug), SITE] if slug else [SITE])
 
 
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 def _account_deleted(sender, instance, **kwargs):
     # Histories and recent changes name people; a deleted account's versions lose their author by an
     # UPDATE that sends no signal, so every card page is made afresh (a rare event).
-    invalidate_on_commit([CATALOGUE, SITE])
+    generations.invalidate_on_commit([CATALOGUE, SITE])

@@ -30,6 +30,9 @@ def _holds_review_permission(user) -> bool:
     user object for the rest of the request.
     """
     known = getattr(user, "_holds_review_permission", None)
+    if known is None and (loaded := getattr(user, "_perm_cache", None)) is not None:
+        # ModelBackend's own set, loaded once and kept with the cached account (accounts/identity.py).
+        known = REVIEW_PERMISSION in loaded
     if known is None:
         with connections[router.db_for_read(Permission)].cursor() as cursor:
             cursor.execute(_permission_sql(), [_APP_LABEL, _CODENAME, user.pk, user.pk])

@@ -62,7 +62,8 @@ def write_version(
             raise NoChange("The text is the same as the current version; nothing was saved.")
         old_size = locked.size if locked.version_number else 0
         old_text = locked.text if locked.version_number else ""
-        locked.apply_card_file(card_file)
+        if locked.version_number or locked.text != card_file.text:
+            locked.apply_card_file(card_file)  # a new card's row already holds this file (create_card)
         locked.version_number += 1
         locked.line_versions = carry_line_origins(
             old_text, locked.text, locked.line_versions, locked.version_number
@@ -95,9 +96,18 @@ def write_version(
         )
         transaction.on_commit(lambda: notifications.new_version(version))
         # A new licence or base model changes the lineage flags of this card and of its descendants.
-        lineage.refresh_lineage(ModelCard, slug=locked.slug)
-    card.refresh_from_db()
+        for changed in lineage.refresh_lineage(ModelCard, slug=locked.slug):
+            if changed.pk == locked.pk:
+                for name in lineage.LINEAGE_FIELDS:
+                    setattr(locked, name, getattr(changed, name))
+    _copy_fields(locked, card)
     return version
+
+
+def _copy_fields(source: ModelCard, target: ModelCard) -> None:
+    """`target` as saved, without reading the row back (what refresh_from_db would do, one query fewer)."""
+    for field in ModelCard._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
 
 
 def create_card(
@@ -447,8 +457,14 @@ def edit_card_directly(
             author=editor,
             merge_note=merge_note,
         )
-    card.refresh_from_db()
+    _copy_fields(locked, card)
     return version
+
+
+def _copy_fields(source: ModelCard, target: ModelCard) -> None:
+    """`target` as saved, without reading the row back (what refresh_from_db would do, one query fewer)."""
+    for field in ModelCard._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
 
 
 def watch_card(user: AbstractBaseUser, card: ModelCard, *, watching: bool) -> None:
@@ -485,5 +501,11 @@ def revert_card(card: ModelCard, *, to_version: int, reviewer: AbstractBaseUser,
             author=reviewer,
             moderator=reviewer,
         )
-    card.refresh_from_db()
+    _copy_fields(locked, card)
     return version
+
+
+def _copy_fields(source: ModelCard, target: ModelCard) -> None:
+    """`target` as saved, without reading the row back (what refresh_from_db would do, one query fewer)."""
+    for field in ModelCard._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
-from modelcards import pagecache
+from config import generations
 from modelcards.cardfile import parse_card
 from modelcards.workflow import create_card, update_card
 
@@ -67,11 +67,11 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _page_cache_invalidated_at_once(monkeypatch):
-    """A test's transaction never commits, so cached pages are invalidated at once instead of on commit.
+    """A test's transaction never commits, so cached entries are invalidated at once instead of on commit.
 
     tests/test_pagecache.py checks the real on-commit behaviour.
     """
-    monkeypatch.setattr(pagecache, "invalidate_on_commit", pagecache.invalidate)
+    monkeypatch.setattr(generations, "invalidate_on_commit", generations.invalidate)
 
 
 @pytest.fixture

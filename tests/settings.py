@@ -17,5 +17,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 # One process serves every test page, so the local-memory cache is shared and the page cache is safe.
 MODELCARDS_PAGE_CACHE = True
+ACCOUNTS_CACHE_SIGNED_IN_USERS = True
 # A replica that mirrors the default database, for the read-replica routing tests (tests/test_replicas.py).
 DATABASES["replica1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -6,8 +6,10 @@ from pathlib import Path
 import hypothesis
 import markdown
 import pytest
+import yaml
 from hypothesis import strategies as st
 
+from modelcards import cardfile
 from modelcards.cardfile import (
     MAX_DEPTH,
     MAX_FRONT_MATTER_BYTES,
@@ -700,3 +702,108 @@ MARKDOWN_LINES = [
 def test_section_count_agrees_with_python_markdown(lines):
     body = "\n".join(lines) + "\n"
     assert heading_counts_found("---\nlicense: mit\n---\n" + body) == heading_counts_rendered(body)
+
+
+# libyaml's fast path reads exactly what the reference loader reads ------------------------------
+
+
+def _outcome(text: str):
+    try:
+        card = parse_card(text)
+    except CardFileError as exc:
+        return "refused", [(problem.line, problem.field, problem.message) for problem in exc.problems]
+    return "read", card.metadata, [(problem.line, problem.message) for problem in card.warnings]
+
+
+def _reference_outcome(text: str):
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(cardfile, "_fast_compose", lambda source: None)
+        return _outcome(text)
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**60), 2**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+# Characters that YAML gives meaning to, sprinkled into otherwise valid front matter.
+_MUTATIONS = st.lists(
+    st.tuples(
+        st.integers(0, 400),
+        st.sampled_from(
+            [
+                "&a ",
+                "*a",
+                "!x ",
+                "!!str ",
+                "[",
+                "]",
+                "{",
+                "}",
+                ": ",
+                "- ",
+                "#",
+                "'",
+                '"',
+                "\t",
+                "\n  ",
+                "\x07",
+                "\ufeff",
+                "<<: ",
+                "? ",
+                "---\n",
+                "é",
+                "\\",
+                "\x85",
+                "\u2028",
+                "\r",
+                "\r\n",
+                "%YAML 1.1\n",
+                "...",
+                "\\x",
+            ]
+        ),
+    ),
+    max_size=3,
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    metadata=st.dictionaries(st.text(max_size=8), _values, max_size=5),
+    flow=st.booleans(),
+    mutations=_MUTATIONS,
+)
+def test_the_fast_yaml_path_reads_every_text_as_the_reference_loader_does(metadata, flow, mutations):
+    front = yaml.safe_dump(metadata, default_flow_style=flow, allow_unicode=True, sort_keys=False)
+    for position, inserted in mutations:
+        position %= len(front) + 1
+        front = front[:position] + inserted + front[position:]
+    text = f"---\n{front}---\n# Title\n"
+    assert _outcome(text) == _reference_outcome(text)
+
+
+@pytest.mark.parametrize("path", DEMO_CARDS, ids=lambda path: path.parent.name)
+def test_demo_cards_read_the_same_whichever_path_reads_them(path):
+    text = path.read_text(encoding="utf-8")
+    assert _outcome(text) == _reference_outcome(text)
+
+
+def test_block_style_front_matter_is_read_by_libyaml_and_flow_style_by_the_reference():
+    block = HUB_CARD[4 : HUB_CARD.index("\n---\n", 4) + 1]
+    assert cardfile._fast_compose(block) is not None
+    assert cardfile._fast_compose("license: mit\ntags: [a, b]\n") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"), [case[1:] for case in REFUSALS], ids=[c[0] for c in REFUSALS]
+)
+def test_refusals_read_the_same_whichever_path_reads_them(text, line, words):
+    assert _outcome(text) == _reference_outcome(text)

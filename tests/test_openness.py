@@ -399,7 +399,7 @@ def test_lineage_refresh_reads_twice_and_writes_only_what_changed(make_card, dja
     lineage_card(make_card, "base", "llama2")
     lineage_card(make_card, "child", "mit", base="base")
     with django_assert_num_queries(2):
-        assert lineage.refresh_lineage(ModelCard, slug="base") == 0
+        assert lineage.refresh_lineage(ModelCard, slug="base") == []
 
 
 # Stored fields, filters, pages -------------------------------------------------------------

@@ -10,8 +10,7 @@ from django.middleware.csrf import get_token
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from modelcards import pagecache
-from modelcards.pagecache import CACHE_HEADER, cache_site_page, invalidate_on_commit
+from modelcards.pagecache import CACHE_HEADER, cache_site_page
 from modelcards.workflow import accept_suggestion, reject_suggestion, submit_suggestion
 from tests.conftest import SAMPLE_README
 
@@ -170,7 +169,7 @@ def test_nothing_is_cached_when_the_page_cache_is_off(client, card, settings):
 
 def test_an_evicted_generation_gets_a_new_token_instead_of_reviving_old_pages(client, card):
     _get(client, "/cards/sample/")
-    cache.delete("modelcards:generation:card:sample")
+    cache.delete("generation:card:sample")
     assert _get(client, "/cards/sample/")[CACHE_HEADER] == "miss"
 
 
@@ -201,7 +200,7 @@ def test_a_page_that_used_a_csrf_token_or_set_a_cookie_is_never_kept():
 def test_pages_are_invalidated_when_the_transaction_commits_not_before(
     client, card, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(pagecache, "invalidate_on_commit", invalidate_on_commit)
+    monkeypatch.undo()  # the real, on-commit invalidation that conftest replaces
     _get(client, "/cards/sample/")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit_suggestion(

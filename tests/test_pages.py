@@ -154,3 +154,14 @@ def test_import_page_refuses_a_slug_that_exists(client, moderator, card):
     response = client.post("/cards/import/", {"slug": "sample", "text": SPEECH})
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/cards/sample/", "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/", "/no/"],
+)
+def test_every_page_links_the_stylesheet_and_the_site_navigation(client, card, url):
+    html = client.get(url).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+    assert '<a class="brand" href="/">' in html
+    assert '<li><a href="/cards/">Cards</a></li>' in html and '<a href="/changes/">' in html

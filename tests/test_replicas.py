@@ -54,6 +54,7 @@ def routed(settings):
         *settings.MIDDLEWARE,
     ]
     settings.MODELCARDS_PAGE_CACHE = False
+    settings.ACCOUNTS_CACHE_SIGNED_IN_USERS = False
 
 
 def _reads(client, url, **extra):
@@ -101,3 +102,27 @@ def test_pages_stored_for_everyone_are_read_from_the_primary(routed, client, car
     assert _reads(client, "/cards/sample/") == (0, 0)  # served from the cache
     _primary, replica = _reads(client, "/suggestions/")  # not a cached page: read from the replica
     assert replica > 0
+
+
+@pytest.mark.django_db(**ROUTED)
+def test_accounts_kept_in_the_shared_cache_are_read_from_the_primary(routed, client, card, user, settings):
+    """A lagging replica could hand back rights that were just taken away, to be kept in the cache."""
+    settings.ACCOUNTS_CACHE_SIGNED_IN_USERS = True
+    client.force_login(user)
+    client.cookies.pop(PIN_COOKIE, None)
+
+    def account_reads(alias):
+        return [query for query in alias.captured_queries if '"accounts_user"' in query["sql"]]
+
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica1"]) as replica,
+    ):
+        assert client.get("/cards/sample/").status_code == 200
+    assert account_reads(primary) and not account_reads(replica)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica1"]) as replica,
+    ):
+        assert client.get("/cards/sample/").status_code == 200
+    assert not account_reads(primary) and not account_reads(replica)  # kept in the cache

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -13,17 +14,21 @@ from django.views.generic import ListView
 from .. import permissions
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
-from ..models import CardVersion, ModelCard, Watch, as_list
+from ..models import CardVersion, ModelCard, as_list
 from ..openness import CLASS_NAMES
 from ..openness_report import report_for
 from ..pagecache import cache_card_page, cache_site_page, card_scopes, shared_parts
 from ..rendering import MarkdownRefused, render_markdown
 from ..vocabularies import LICENCE_TYPES, PIPELINE_TAGS, get_licence, licence_type_label
+from ..watch_state import is_watching
 from ..workflow import WorkflowError, create_card, watch_card
 
 CARDS_PER_PAGE = 25
 OPENNESS_FILTERS = ("mof", "licence_type", "flagged")
 LIST_FILTERS = ("license", "pipeline_tag", "tag", *OPENNESS_FILTERS)
+# The card page's action links (URL names taking the slug).
+CARD_PAGE_LINKS = ["suggest", "card_edit", "card_markdown", "card_json", "talk", "history", "blame"]
+CARD_PAGE_LINKS += ["card_watch"]
 
 
 @cache_site_page()
@@ -97,7 +102,7 @@ def render_body(body: str, *, section_links: bool = False):
 def card_detail(request, slug):
     shared = shared_parts(card_scopes(slug), f"card:{slug}", lambda: _card_parts(slug))
     card, user = shared["card"], request.user
-    watching = user.is_authenticated and Watch.objects.filter(user=user, card_id=card["pk"]).exists()
+    watching = is_watching(user, card["pk"])
     return render(
         request,
         "modelcards/card_detail.html",
@@ -122,6 +127,8 @@ def _card_parts(slug: str) -> dict:
     }
     return {
         "card": {"pk": card.pk, "slug": card.slug, "title": card.title},
+        # Reversed here, once per version, rather than on every request for the page's action links.
+        "urls": {name: reverse(f"modelcards:{name}", args=[slug]) for name in CARD_PAGE_LINKS},
         "summary": render_to_string("modelcards/card_summary.html", context),
         "body": render_to_string("modelcards/card_body.html", context),
     }

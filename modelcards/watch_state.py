@@ -1,0 +1,47 @@
+"""Whether a signed-in reader watches a card: every card page they open asks, so the answer is cached.
+
+Entries carry the generation of the scope ``watches:<user pk>`` (config/generations.py), renewed when
+any of that person's watches is made or removed, so the button flips at once on every app server.
+"""
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from config import generations
+from config.replicas import primary_reads
+
+from .models import Watch
+
+ENTRY_SECONDS = 24 * 3600
+
+
+def _scope(user_pk) -> str:
+    return f"watches:{user_pk}"
+
+
+def is_watching(user, card_pk: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    if not settings.MODELCARDS_PAGE_CACHE:
+        return _read(user.pk, card_pk)
+    key = f"modelcards:watching:{user.pk}:{card_pk}"
+    try:
+        tokens, watching = generations.fetch(key, [_scope(user.pk)])
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages
+        return _read(user.pk, card_pk)
+    if watching is None:
+        with primary_reads():  # just after pressing Watch, a lagging replica would say no
+            watching = _read(user.pk, card_pk)
+        generations.keep(key, tokens, watching, ENTRY_SECONDS)
+    return watching
+
+
+def _read(user_pk, card_pk) -> bool:
+    return Watch.objects.filter(user_id=user_pk, card_id=card_pk).exists()
+
+
+@receiver(post_save, sender=Watch)
+@receiver(post_delete, sender=Watch)
+def _watches_changed(sender, instance, **kwargs):
+    generations.invalidate_on_commit([_scope(instance.user_id)])
