@@ -431,7 +431,8 @@ def print_report(report: dict) -> None:
         + ", ".join(f"{value:.1f}" for value in timings["first_diff_200kb_ms"])
         + "\naccept a suggestion, 10,000-version card (ms): "
         + ", ".join(f"{value:.1f}" for value in timings["accept_suggestion_ms"])
-        + f"\nimport_cards, 1,000 files: {timings['import_1000_cards_s']:.1f} s\n\ntargets:\n"
+        + f"\nimport_cards, 1,000 files: {timings['import_1000_cards_s']:.1f} s"
+        + " (its default on PostgreSQL: one process per CPU, at most four)\n\ntargets:\n"
     )
     for name, met, value in report["targets"]:
         out.write(f"  {'met ' if met else 'MISS'}  {name}: {value}\n")

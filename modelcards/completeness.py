@@ -316,9 +316,10 @@ def check(text: str) -> Completeness:
                 return True
         return False
 
+    names = [normalise_heading(heading.title) for heading in headings]
     items = []
     for rule in CHECKLIST:
-        found = [p for p, heading in enumerate(headings) if normalise_heading(heading.title) in rule.names]
+        found = [position for position, name in enumerate(names) if name in rule.names]
         is_filled = any(filled(p) for p in found)
         section = None if is_filled or not found else section_of[found[0]]
         items.append(ItemResult(rule, bool(found), is_filled, section))

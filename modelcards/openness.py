@@ -495,8 +495,11 @@ def _component_problems(entry, where: tuple, *, card_licensed: bool) -> list[tup
     return problems
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+
+
 def _is_http_url(value: str) -> bool:
-    if not value or any(character.isspace() or ord(character) < 32 for character in value):
+    if not value or _SPACE_OR_CONTROL.search(value):
         return False
     parts = urlsplit(value)
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from modelcards.models import CardVersion, ModelCard
+from modelcards.openness import LICENCE_LINEAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,49 @@ def test_every_demo_card_file_round_trips_through_the_site(client):
         response = client.get(f"/cards/{readme.parent.name}.md")
         assert response.content == readme.read_bytes()
         assert client.get(f"/cards/{readme.parent.name}/").status_code == 200
+
+
+def _many_card_files(folder: Path, count: int) -> None:
+    for number in range(count):
+        (folder / f"card-{number:03d}.md").write_text(GOOD.replace("Good", f"Card {number}"))
+
+
+@pytest.mark.django_db(transaction=True)  # the workers' own connections must see committed rows
+def test_a_large_import_on_postgresql_runs_in_several_processes_with_the_same_outcome(tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time, so imports there always run in one process")
+    _many_card_files(tmp_path, 60)
+    # A derived card whose base, with a stricter licence, may well be imported by the other process.
+    (tmp_path / "zz-base.md").write_text("---\nlicense: llama2\n---\n# Base\n\nBody.\n")
+    (tmp_path / "aa-child.md").write_text("---\nlicense: mit\nbase_model: zz-base\n---\n# Child\n\nBody.\n")
+    out, err = StringIO(), StringIO()
+    call_command("import_cards", str(tmp_path), "--jobs", "2", stdout=out, stderr=err)
+    assert "Importing in 2 processes." in err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "aa-child: created" and lines[-1] == "zz-base: created"  # in the files' order
+    assert sum(line.endswith(": created") for line in lines) == 62
+    assert ModelCard.objects.count() == 62 and CardVersion.objects.count() == 62
+    child = ModelCard.objects.get(slug="aa-child")
+    assert child.licence_lineage == [{"slug": "zz-base", "license": "llama2", "stricter": True}]
+    assert LICENCE_LINEAGE in child.openness_flags
+    again = run("import_cards", str(tmp_path), "--jobs", "2")
+    assert again.count(": unchanged") == 62
+
+
+def test_on_sqlite_an_import_asked_for_several_processes_runs_in_one(tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("about SQLite")
+    _many_card_files(tmp_path, 12)
+    out, err = StringIO(), StringIO()
+    call_command("import_cards", str(tmp_path), "--jobs", "4", stdout=out, stderr=err)
+    assert "processes" not in err.getvalue() and out.getvalue().count(": created") == 12
+
+
+def test_jobs_must_be_positive(tmp_path):
+    (tmp_path / "a.md").write_text(GOOD)
+    with pytest.raises(CommandError, match="--jobs must be 1 or more"):
+        run("import_cards", str(tmp_path), "--jobs", "0")

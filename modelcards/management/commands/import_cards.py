@@ -1,15 +1,24 @@
 """Import README.md files (or folders of them) as cards, one line of outcome per card."""
 
+import multiprocessing
+import os
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 from tqdm import tqdm
 
+from modelcards import lineage
 from modelcards.cardfile import CardFileError, parse_card
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
-from modelcards.models import validate_card_slug
+from modelcards.models import ModelCard, validate_card_slug
 from modelcards.rendering import MarkdownRefused, check_renderable
 from modelcards.workflow import import_card
+
+# Below this many files a second process costs more to start than it saves.
+PARALLEL_FROM = 50
+MAX_JOBS = 4
 
 
 class Command(BaseCommand):
@@ -20,8 +29,14 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="Slug for the card (only with a single file)")
         parser.add_argument("--user", help="Username to credit for the change")
         parser.add_argument("--summary", default="Imported from README.md", help="Edit summary")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            help=f"Processes importing side by side. Default: one per CPU (at most {MAX_JOBS}) on "
+            f"PostgreSQL for {PARALLEL_FROM} files or more, else 1. SQLite always uses 1.",
+        )
 
-    def handle(self, *args, paths, slug=None, user=None, summary, **options):
+    def handle(self, *args, paths, slug=None, user=None, summary, jobs=None, **options):
         actor = None
         if user:
             try:
@@ -33,33 +48,68 @@ class Command(BaseCommand):
             raise CommandError("No README.md or *.md files found in the given paths.")
         if slug and len(files) != 1:
             raise CommandError("--slug can only be used with a single file.")
+        if jobs is not None and jobs < 1:
+            raise CommandError("--jobs must be 1 or more.")
+        jobs = _jobs_for(jobs, len(files))
+        if jobs > 1:
+            self.stderr.write(f"Importing in {jobs} processes.")
+        tasks = [(found.path, slug or found.slug, actor.pk if actor else None, summary) for found in files]
         refused = 0
-        bar = tqdm(files, desc="Importing", unit="card", disable=len(files) < 10, file=self.stderr._out)
-        for found in bar:
-            card_slug = slug or found.slug
-            outcome = self.import_one(found.path, card_slug, actor, summary)
-            if outcome.startswith("refused"):
-                refused += 1
-            bar.write(f"{card_slug}: {outcome}", file=self.stdout._out)
+        quiet = len(files) < 10
+        bar = tqdm(total=len(files), desc="Importing", unit="card", disable=quiet, file=self.stderr._out)
+        with bar:
+            for (_path, card_slug, *_rest), outcome in zip(tasks, _outcomes(tasks, jobs), strict=True):
+                if outcome.startswith("refused"):
+                    refused += 1
+                bar.update()
+                bar.write(f"{card_slug}: {outcome}", file=self.stdout._out)
+        if jobs > 1:
+            # Cards imported side by side may each have missed the other's licence: check every lineage.
+            lineage.refresh_lineage(ModelCard)
         if refused:
             raise CommandError(f"{refused} of {len(files)} file(s) refused.", returncode=1)
 
-    def import_one(self, path, slug, actor, summary) -> str:
-        try:
-            validate_card_slug(slug)
-        except ValidationError:
-            return f"refused: '{slug}' is not a valid slug ({path})"
-        try:
-            text = read_card_text(path)
-        except OSError as exc:
-            return f"refused: cannot read {path}: {exc.strerror}"
-        except UnicodeDecodeError as exc:
-            return f"refused: {path} is not valid UTF-8 (byte {exc.start})"
-        try:
-            card_file = parse_card(text)
-            check_renderable(card_file.body)
-        except CardFileError as exc:
-            return "refused: " + "; ".join(str(problem) for problem in exc.problems)
-        except MarkdownRefused as exc:
-            return f"refused: {exc}"
-        return import_card(slug=slug, card_file=card_file, user=actor, summary=summary)
+
+def _jobs_for(asked: int | None, files: int) -> int:
+    if connection.vendor == "sqlite":
+        return 1  # one writer at a time: more processes would only wait for the lock
+    if asked is not None:
+        return min(asked, files)
+    return min(os.cpu_count() or 1, MAX_JOBS) if files >= PARALLEL_FROM else 1
+
+
+def _outcomes(tasks: list[tuple], jobs: int):
+    """Each task's outcome, in the tasks' order, from this process or from `jobs` worker processes."""
+    if jobs == 1:
+        yield from (import_file(*task) for task in tasks)
+        return
+    connections.close_all()  # each worker opens its own; a shared socket would mix their queries
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_import_task, tasks, chunksize=4)
+
+
+def _import_task(task: tuple) -> str:
+    return import_file(*task)
+
+
+def import_file(path, slug: str, actor_pk, summary: str) -> str:
+    """Import one file: "created", "updated", "unchanged", or "refused: <why>"."""
+    try:
+        validate_card_slug(slug)
+    except ValidationError:
+        return f"refused: '{slug}' is not a valid slug ({path})"
+    try:
+        text = read_card_text(path)
+    except OSError as exc:
+        return f"refused: cannot read {path}: {exc.strerror}"
+    except UnicodeDecodeError as exc:
+        return f"refused: {path} is not valid UTF-8 (byte {exc.start})"
+    try:
+        card_file = parse_card(text)
+        check_renderable(card_file.body)
+    except CardFileError as exc:
+        return "refused: " + "; ".join(str(problem) for problem in exc.problems)
+    except MarkdownRefused as exc:
+        return f"refused: {exc}"
+    actor = get_user_model().objects.get(pk=actor_pk) if actor_pk else None
+    return import_card(slug=slug, card_file=card_file, user=actor, summary=summary)
