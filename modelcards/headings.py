@@ -7,6 +7,7 @@ into sections by the same rules; CommonMark's differ in places, noted below.
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|\Z)")
 
@@ -53,8 +54,13 @@ class RawHeading:
     start: int
 
 
-def find_headings(text: str, start: int) -> list[RawHeading]:
-    """Every heading of the Markdown in `text[start:]`, with the offset of its first line."""
+@lru_cache(maxsize=8)
+def find_headings(text: str, start: int) -> tuple[RawHeading, ...]:
+    """Every heading of the Markdown in `text[start:]`, with the offset of its first line.
+
+    Remembered for the last few texts: saving a card asks for its title, sections and outline, which
+    all scan the same text.
+    """
     offsets, lines = [], []
     position = start
     while position < len(text):
@@ -63,7 +69,7 @@ def find_headings(text: str, start: int) -> list[RawHeading]:
         offsets.append(position)
         lines.append(content if content.strip(" ") else "")
         position = match.end()
-    return _BlockScanner(*_set_aside_code_and_html(lines, offsets)).headings()
+    return tuple(_BlockScanner(*_set_aside_code_and_html(lines, offsets)).headings())
 
 
 def _set_aside_code_and_html(lines: list[str], offsets: list[int]):

@@ -48,16 +48,19 @@ def write_version(
     author_name: str = "",
     moderator: AbstractBaseUser | None = None,
     merge_note: str = "",
+    card_is_locked: bool = False,
 ) -> CardVersion:
     """Save `card_file` as the card's next version.
 
     The card row is locked while the number is taken, so two writers can never share a number,
-    and the card, its revision and its version meta commit or roll back together.
+    and the card, its revision and its version meta commit or roll back together. A caller that has
+    already read `card` with select_for_update in the current transaction says so with
+    `card_is_locked`, sparing a second read of the row.
     """
     author = _real_user(author)
     moderator = _real_user(moderator)
     with transaction.atomic():
-        locked = ModelCard.objects.select_for_update().get(pk=card.pk)
+        locked = card if card_is_locked else ModelCard.objects.select_for_update().get(pk=card.pk)
         if locked.version_number and locked.text == card_file.text:
             raise NoChange("The text is the same as the current version; nothing was saved.")
         old_size = locked.size if locked.version_number else 0
@@ -384,7 +387,9 @@ def accept_suggestion(
                 author_name=locked.author_name,
                 moderator=reviewer,
                 merge_note=merge_note,
+                card_is_locked=True,
             )
+            locked.card = card  # the row just written, so nothing after this reads it again
         locked.mark_decided(Suggestion.Status.ACCEPTED, moderator=reviewer, note=note)
         locked.version = version
         locked.save()
@@ -456,15 +461,11 @@ def edit_card_directly(
             summary=summary,
             author=editor,
             merge_note=merge_note,
+            card_is_locked=True,
         )
     _copy_fields(locked, card)
     return version
 
-
-def _copy_fields(source: ModelCard, target: ModelCard) -> None:
-    """`target` as saved, without reading the row back (what refresh_from_db would do, one query fewer)."""
-    for field in ModelCard._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
 
 
 def watch_card(user: AbstractBaseUser, card: ModelCard, *, watching: bool) -> None:
@@ -500,12 +501,8 @@ def revert_card(card: ModelCard, *, to_version: int, reviewer: AbstractBaseUser,
             summary=f"Reverted to version {to_version}: {reason.strip()}",
             author=reviewer,
             moderator=reviewer,
+            card_is_locked=True,
         )
     _copy_fields(locked, card)
     return version
 
-
-def _copy_fields(source: ModelCard, target: ModelCard) -> None:
-    """`target` as saved, without reading the row back (what refresh_from_db would do, one query fewer)."""
-    for field in ModelCard._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
