@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Stored pages for visitors without cookies, replayed before the rest of the stack runs.
+    "modelcards.pagecache.CachedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     "modelcards.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -24,15 +24,18 @@ setting MODELCARDS_PAGE_CACHE stays off and everything is rendered per request.
 import hashlib
 import logging
 from collections.abc import Callable
-from functools import wraps
+from dataclasses import dataclass
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.exceptions import DisallowedHost
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 from config import generations
@@ -95,6 +98,89 @@ def shared_parts(scopes: list[str], name: str, render: Callable[[], dict]) -> di
 # --------------------------------------------------------------------------------------
 # Whole pages for anonymous readers
 
+_AT_THE_DOOR = "page_cache_at_the_door"
+
+
+@dataclass(frozen=True)
+class _Policy:
+    scopes_for: Callable[[dict], list[str]]
+    params: frozenset
+
+
+class CachedPageMiddleware:
+    """Serve a stored page to a visitor with no session or message cookie before the rest of the stack.
+
+    Most readers send neither cookie, and for them nothing below this middleware can change the page:
+    a stored page is the whole response the stack gave, headers included (security headers, CSP,
+    Vary), replayed as it was. It goes right after SecurityMiddleware, so HTTPS redirects still come
+    first. A miss runs the stack as usual; the view's decorator marks the response storable, and this
+    stores it with the generations it fetched before the view read the database. Visitors with a
+    cookie are served by the decorators themselves, inside the stack.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        found = _door_lookup(request)
+        if found is None:
+            return self.get_response(request)
+        key, scopes = found
+        try:
+            tokens, stored = generations.fetch(key, scopes)
+        except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
+            logger.warning("Page cache read failed", exc_info=True)
+            return self.get_response(request)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response[CACHE_HEADER] = "hit"
+            return response
+        setattr(request, _AT_THE_DOOR, True)
+        response = self.get_response(request)
+        storable = getattr(response, "page_cache_storable", False)
+        if storable and response.status_code == 200 and not response.cookies:
+            headers = {name: value for name, value in response.items() if name != CACHE_HEADER}
+            generations.keep(key, tokens, (response.content, headers), ENTRY_SECONDS)
+        return response
+
+
+def _door_lookup(request) -> tuple[str, list[str]] | None:
+    """The entry key and scopes of a cacheable page asked for without cookies, or None."""
+    if not (
+        settings.MODELCARDS_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and _without_session_or_messages(request)
+    ):
+        return None
+    found = _cached_view_at(request.path_info, settings.ROOT_URLCONF)
+    if found is None:
+        return None
+    policy, kwargs = found
+    if not policy.params.issuperset(request.GET.keys()):
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # the stack answers it as usual
+    key = _entry_key("door", f"{request.scheme}://{host}{request.get_full_path()}")
+    return key, policy.scopes_for(kwargs)
+
+
+@lru_cache(maxsize=4096)
+def _cached_view_at(path: str, urlconf: str) -> tuple[_Policy, dict] | None:
+    """The caching policy and URL arguments of the view at `path`; remembered, as the URLs never change
+    while the process runs, so that the door costs a dictionary lookup for pages it does not keep."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    view = match.func
+    policy = getattr(view, "page_cache_policy", None)
+    if policy is None and (view_class := getattr(view, "view_class", None)) is not None:
+        policy = getattr(view_class.dispatch, "page_cache_policy", None)  # via method_decorator
+    return (policy, match.kwargs) if policy is not None else None
+
 
 def _cacheable_request(request, params: frozenset) -> bool:
     return (
@@ -133,6 +219,8 @@ def _storable(request, response) -> bool:
 def _serve(view, scopes_for, params: frozenset):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if getattr(request, _AT_THE_DOOR, False):
+            return _render_for_the_door(request, view, args, kwargs)
         if not _cacheable_request(request, params):
             return view(request, *args, **kwargs)
         # Scheme and host too: feeds and citations print absolute addresses.
@@ -159,7 +247,21 @@ def _serve(view, scopes_for, params: frozenset):
         patch_vary_headers(response, ("Cookie",))
         return response
 
+    wrapper.page_cache_policy = _Policy(scopes_for, params)
     return wrapper
+
+
+def _render_for_the_door(request, view, args, kwargs):
+    """A fresh page for CachedPageMiddleware, which looked it up and stores it once the stack is done."""
+    with primary_reads():
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+    if _storable(request, response):
+        response.page_cache_storable = True
+        response[CACHE_HEADER] = "miss"
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 def cache_card_page(*, params: tuple[str, ...] = ()):

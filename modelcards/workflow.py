@@ -467,7 +467,6 @@ def edit_card_directly(
     return version
 
 
-
 def watch_card(user: AbstractBaseUser, card: ModelCard, *, watching: bool) -> None:
     if watching:
         Watch.objects.get_or_create(user=user, card=card)
@@ -505,4 +504,3 @@ def revert_card(card: ModelCard, *, to_version: int, reviewer: AbstractBaseUser,
         )
     _copy_fields(locked, card)
     return version
-

@@ -264,3 +264,38 @@ def test_deleting_an_account_takes_its_name_off_cached_history(client, card, mak
     assert "leaving" in _get(client, "/cards/sample/history/").content.decode()
     author.delete()
     assert "leaving" not in _get(client, "/cards/sample/history/").content.decode()
+
+
+# At the door: visitors without cookies get the stored response before the rest of the stack runs.
+
+
+def test_a_page_served_at_the_door_is_the_whole_response_the_stack_made(client, card):
+    made = _get(client, "/cards/sample/")
+    served = _get(client, "/cards/sample/")
+    assert (made[CACHE_HEADER], served[CACHE_HEADER]) == ("miss", "hit")
+    assert served.content == made.content
+    without_marker = {name: value for name, value in made.items() if name != CACHE_HEADER}
+    assert {name: value for name, value in served.items() if name != CACHE_HEADER} == without_marker
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Vary"):
+        assert served.has_header(header), header
+
+
+def test_at_the_door_nothing_below_runs_neither_session_nor_database(client, card):
+    _get(client, "/cards/sample/")
+    with CaptureQueriesContext(connection) as queries:
+        served = _get(client, "/cards/sample/")
+    assert served[CACHE_HEADER] == "hit" and len(queries) == 0
+    assert not hasattr(served.wsgi_request, "session")  # SessionMiddleware never saw the request
+
+
+def test_a_visitor_with_an_anonymous_session_is_served_inside_the_stack(client, card):
+    client.cookies["sessionid"] = "no-such-session"
+    _get(client, "/cards/sample/")
+    served = _get(client, "/cards/sample/")
+    assert served[CACHE_HEADER] == "hit" and hasattr(served.wsgi_request, "session")
+
+
+def test_pages_that_are_not_cached_pass_the_door_untouched(client, card):
+    response = _get(client, "/cards/sample/suggest/")  # a form: its CSRF token is this visitor's own
+    assert CACHE_HEADER not in response and "csrftoken" in response.cookies
+    assert CACHE_HEADER not in _get(client, "/cards/sample/suggest/")
