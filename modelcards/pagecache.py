@@ -23,6 +23,7 @@ setting MODELCARDS_PAGE_CACHE stays off and everything is rendered per request.
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, wraps
@@ -34,9 +35,13 @@ from django.core.exceptions import DisallowedHost
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.template.response import SimpleTemplateResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 
 from config import generations
 from config.replicas import primary_reads
@@ -93,6 +98,87 @@ def shared_parts(scopes: list[str], name: str, render: Callable[[], dict]) -> di
             parts = render()
         generations.keep(key, tokens, parts, ENTRY_SECONDS)
     return parts
+
+
+# --------------------------------------------------------------------------------------
+# Whole pages for signed-in people, kept with holes for what is theirs alone
+
+
+class _Holes:
+    """Markers standing in for a signed-in person's own values in a page kept for everyone in a role.
+
+    Derived from SECRET_KEY, so no card, comment or name can contain one: the values poured into
+    the holes (a CSRF token above all) could otherwise be made to land inside someone's text.
+    """
+
+    def __init__(self, secret: str):
+        def marker(name: str) -> str:
+            return "mcchole" + hashlib.sha256(f"{secret}:page-hole:{name}".encode()).hexdigest()[:32]
+
+        self.username, self.profile = marker("username"), marker("profile")
+        self.csrf, self.pending = marker("csrf"), marker("pending")
+        self.pattern = re.compile("|".join((self.username, self.profile, self.csrf, self.pending)))
+
+
+class _StandIn:
+    """The `user` a page with holes is rendered for. Pages rendered this way use only these attributes."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, holes: _Holes):
+        self._holes = holes
+
+    def get_username(self) -> str:
+        return self._holes.username
+
+    def get_absolute_url(self) -> str:
+        return self._holes.profile
+
+
+@lru_cache(maxsize=1)
+def _holes_for(secret: str) -> _Holes:
+    return _Holes(secret)
+
+
+def personal_page(request, template: str, scopes: list[str], name: str, context, *, variant: tuple = ()):
+    """`template` for a signed-in person: rendered once per `variant` (their role, their watch) and
+    generation of `scopes`, then filled with their name, their CSRF token and the live review count.
+
+    `context` makes the page's context; it runs only when the page is rendered. Anonymous visitors and
+    anyone with a message waiting get the page rendered as usual.
+    """
+    if not (settings.MODELCARDS_PAGE_CACHE and request.user.is_authenticated) or len(get_messages(request)):
+        return render(request, template, context())
+    holes = _holes_for(settings.SECRET_KEY)
+    key = _entry_key("holes", f"{holes.username}|{template}|{name}|{variant!r}")
+    try:
+        tokens, page = generations.fetch(key, scopes)
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages
+        logger.warning("Page cache read failed", exc_info=True)
+        return render(request, template, context())
+    if page is None:
+        with primary_reads():
+            stand_ins = {
+                "user": _StandIn(holes),
+                "csrf_token": holes.csrf,
+                "pending_review_count": holes.pending,
+            }
+            page = render_to_string(template, {**context(), **stand_ins}, request)
+        generations.keep(key, tokens, page, ENTRY_SECONDS)
+    return HttpResponse(_fill(page, holes, request))
+
+
+def _fill(page: str, holes: _Holes, request) -> str:
+    user = request.user
+    values = {
+        holes.username: escape(user.get_username()),
+        holes.profile: escape(user.get_absolute_url()),
+        holes.csrf: get_token(request),  # letters and digits only
+    }
+    if holes.pending in page:
+        values[holes.pending] = str(Suggestion.objects.pending().count())
+    return holes.pattern.sub(lambda found: values[found.group()], page)
 
 
 # --------------------------------------------------------------------------------------

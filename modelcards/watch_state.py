@@ -20,25 +20,25 @@ def _scope(user_pk) -> str:
     return f"watches:{user_pk}"
 
 
-def is_watching(user, card_pk: int) -> bool:
+def is_watching(user, slug: str) -> bool:
     if not user.is_authenticated:
         return False
     if not settings.MODELCARDS_PAGE_CACHE:
-        return _read(user.pk, card_pk)
-    key = f"modelcards:watching:{user.pk}:{card_pk}"
+        return _read(user.pk, slug)
+    key = f"modelcards:watching:{user.pk}:{slug}"
     try:
         tokens, watching = generations.fetch(key, [_scope(user.pk)])
     except Exception:  # noqa: BLE001 - a broken cache must not break pages
-        return _read(user.pk, card_pk)
+        return _read(user.pk, slug)
     if watching is None:
         with primary_reads():  # just after pressing Watch, a lagging replica would say no
-            watching = _read(user.pk, card_pk)
+            watching = _read(user.pk, slug)
         generations.keep(key, tokens, watching, ENTRY_SECONDS)
     return watching
 
 
-def _read(user_pk, card_pk) -> bool:
-    return Watch.objects.filter(user_id=user_pk, card_id=card_pk).exists()
+def _read(user_pk, slug: str) -> bool:
+    return Watch.objects.filter(user_id=user_pk, card__slug=slug).exists()
 
 
 @receiver(post_save, sender=Watch)

@@ -5,8 +5,10 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from modelcards.workflow import submit_suggestion
 from tests.conftest import moderators_group
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +176,55 @@ def test_suggesting_an_edit_watches_the_card_and_the_button_says_so(client, card
     )
     assert response.status_code == 302
     assert _watch_button(_html(client)) == "Unwatch"
+
+
+# Signed-in pages kept per role, with holes for the person's own values
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
+
+
+@pytest.mark.parametrize(
+    "url", [CARD, "/cards/sample/history/", "/cards/sample/diff/1/2/", "/cards/sample/blame/"]
+)
+@pytest.mark.parametrize("who", ["reader", "moderator"])
+def test_a_signed_in_page_with_its_holes_filled_is_the_page_rendered_in_full(
+    client, card, edit_card, user, moderator, settings, url, who
+):
+    edit_card(card, card.text.replace("It is only a sample.", "It is a sample, edited."))
+    client.force_login(user if who == "reader" else moderator)
+    kept = [_html(client, url), _html(client, url)]  # made with holes, then served from the cache
+    settings.MODELCARDS_PAGE_CACHE = False
+    full = _html(client, url)
+    assert _without_tokens(kept[0]) == _without_tokens(kept[1]) == _without_tokens(full)
+    assert "mcchole" not in kept[1]
+
+
+def test_each_person_gets_their_own_name_token_and_queue_count_in_a_shared_page(
+    client, card, moderator, make_user, make_card
+):
+    other_card = make_card(slug="other")
+    other = make_user("mod2", moderator=True)
+    client.force_login(moderator)
+    first = _html(client)
+    assert '<a href="/users/mod/">mod</a>' in first
+    assert '<span class="count" title="pending review">0</span>' in first
+    # A suggestion on another card leaves this card's kept page valid; the count is still live.
+    submit_suggestion(
+        card=other_card,
+        text=other_card.text + "\nMore.\n",
+        summary="More",
+        base_version=1,
+        author=None,
+        author_name="A",
+    )
+    browser = Client(enforce_csrf_checks=True)  # the token poured into the page must be this browser's
+    browser.force_login(other)
+    second = _html(browser)
+    assert '<a href="/users/mod2/">mod2</a>' in second and ">mod<" not in second
+    assert '<span class="count" title="pending review">1</span>' in second
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second).group(1)
+    watch = "/cards/sample/watch/"
+    assert browser.post(watch, {"watch": "1", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    assert browser.post(watch, {"watch": "1", "csrfmiddlewaretoken": token}).status_code == 302

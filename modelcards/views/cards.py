@@ -17,7 +17,7 @@ from ..forms import CardImportForm
 from ..models import CardVersion, ModelCard, as_list
 from ..openness import CLASS_NAMES
 from ..openness_report import report_for
-from ..pagecache import cache_card_page, cache_site_page, card_scopes, shared_parts
+from ..pagecache import cache_card_page, cache_site_page, card_scopes, personal_page, shared_parts
 from ..rendering import MarkdownRefused, render_markdown
 from ..vocabularies import LICENCE_TYPES, PIPELINE_TAGS, get_licence, licence_type_label
 from ..watch_state import is_watching
@@ -100,13 +100,20 @@ def render_body(body: str, *, section_links: bool = False):
 
 @cache_card_page()
 def card_detail(request, slug):
-    shared = shared_parts(card_scopes(slug), f"card:{slug}", lambda: _card_parts(slug))
-    card, user = shared["card"], request.user
-    watching = is_watching(user, card["pk"])
-    return render(
+    user = request.user
+    can_review, watching = permissions.can_review(user), is_watching(user, slug)
+
+    def context():
+        shared = shared_parts(card_scopes(slug), f"card:{slug}", lambda: _card_parts(slug))
+        return {"card": shared["card"], "shared": shared, "can_review": can_review, "watching": watching}
+
+    return personal_page(
         request,
         "modelcards/card_detail.html",
-        {"card": card, "shared": shared, "can_review": permissions.can_review(user), "watching": watching},
+        card_scopes(slug),
+        f"card:{slug}",
+        context,
+        variant=(can_review, watching),
     )
 
 

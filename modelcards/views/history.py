@@ -15,7 +15,7 @@ from .. import history, permissions
 from ..cardmeta import build_panel
 from ..forms import clean_single_line
 from ..models import Activity, ModelCard
-from ..pagecache import cache_card_page, cache_site_page, card_scopes, shared_parts
+from ..pagecache import cache_card_page, cache_site_page, card_scopes, personal_page, shared_parts
 from ..workflow import NoChange, WorkflowError, revert_card
 from .cards import markdown_response, render_body
 
@@ -64,8 +64,16 @@ def _shared_card_page(card: ModelCard, title: str, template: str, context: dict)
     }
 
 
-def _shared_page(request, parts: dict):
-    return render(request, "modelcards/shared_page.html", {"shared": parts})
+def _shared_page(request, scopes: list[str], name: str, make_parts):
+    """A page whose content is one set of shared parts, around the site's header."""
+    return personal_page(
+        request,
+        "modelcards/shared_page.html",
+        scopes,
+        name,
+        lambda: {"shared": shared_parts(scopes, name, make_parts)},
+        variant=(permissions.can_review(request.user),),
+    )
 
 
 @cache_card_page(params=("before", "after"))
@@ -83,7 +91,7 @@ def card_history(request, slug):
             card, f"History of {card.title}", "modelcards/history_body.html", {"page": page}
         )
 
-    return _shared_page(request, shared_parts(card_scopes(slug), f"history:{slug}:{before}:{after}", parts))
+    return _shared_page(request, card_scopes(slug), f"history:{slug}:{before}:{after}", parts)
 
 
 def compare(request, slug):
@@ -153,7 +161,7 @@ def diff(request, slug, a, b):
         return _shared_card_page(card, title, "modelcards/version_diff_body.html", context)
 
     view = "unified" if unified else "split"
-    return _shared_page(request, shared_parts(card_scopes(slug), f"diff:{slug}:{a}:{b}:{view}", parts))
+    return _shared_page(request, card_scopes(slug), f"diff:{slug}:{a}:{b}:{view}", parts)
 
 
 @require_POST
@@ -186,7 +194,7 @@ def blame(request, slug):
         title = f"Who wrote what: {card.title}"
         return _shared_card_page(card, title, "modelcards/blame_body.html", {"lines": history.blame(card)})
 
-    return _shared_page(request, shared_parts(card_scopes(slug), f"blame:{slug}", parts))
+    return _shared_page(request, card_scopes(slug), f"blame:{slug}", parts)
 
 
 @cache_site_page(params=("card", "kind", "before"))
