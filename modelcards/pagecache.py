@@ -7,14 +7,16 @@ an activity row, or deleting an account, renews the scopes it affects once the t
 a new version, a suggestion or a decision shows at once, on every app server sharing the cache, with
 no timeout deciding freshness.
 
-Two kinds of entry:
+Three kinds of entry:
 
 - whole pages, for anonymous GET and HEAD requests with no message waiting, stored only when the
   response is a 200 that sets no cookie and used no CSRF token or CSP nonce, so nothing personal or
-  secret is ever shared (`cache_card_page`, `cache_site_page`);
-- shared parts of a page (`shared_parts`), rendered from the database alone without the request, so
-  signed-in people get their personal page around them without the work of rendering what everyone
-  sees alike.
+  secret is ever shared (`cache_card_page`, `cache_site_page`). Visitors who send no session or
+  message cookie, most readers, get them from `CachedPageMiddleware` before the rest of the stack
+  runs, headers and all;
+- shared parts of a page (`shared_parts`), rendered from the database alone without the request;
+- signed-in pages (`personal_page`), rendered once per role and generation with secret markers where
+  the person's name, CSRF token and review-queue count go, and filled in per request.
 
 Anything that fills the cache reads the primary database, never a lagging replica. The tokens live in
 the cache, so every process serving the site must share it (Redis); with a per-process cache the
@@ -262,7 +264,7 @@ def _door_lookup(request) -> tuple[str, list[str]] | None:
     return key, policy.scopes_for(kwargs)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # paths come from anyone: at most a few megabytes
 def _cached_view_at(path: str, urlconf: str) -> tuple[_Policy, dict] | None:
     """The caching policy and URL arguments of the view at `path`; remembered, as the URLs never change
     while the process runs, so that the door costs a dictionary lookup for pages it does not keep."""

@@ -158,7 +158,7 @@ def test_import_page_refuses_a_slug_that_exists(client, moderator, card):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/cards/sample/", "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/", "/no/"],
+    ["/", "/cards/sample/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/no/"],
 )
 def test_every_page_links_the_stylesheet_and_the_site_navigation(client, card, url):
     html = client.get(url).content.decode()

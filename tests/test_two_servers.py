@@ -185,3 +185,22 @@ def test_a_suggestion_accepted_through_one_server_shows_at_once_through_the_othe
         )
     visitor.base = server_b
     assert visitor.post("/cards/sample/suggest/", {**fields, "text": f"{EDITED}\nMore 3.\n"}) == 429
+
+
+def test_a_password_changed_through_one_server_signs_other_sessions_out_on_the_other(make_user, servers):
+    """Signed-in accounts are cached in Redis; the change renews them for every server at once."""
+    account = make_user("ann")
+    account.password = PBKDF2PasswordHasher().encode("pw-for-two-servers", "salt-for-tests", 1000)
+    account.save()
+    server_a, server_b = servers
+    laptop, phone = Browser(server_a), Browser(server_b)
+    laptop.log_in("ann", "pw-for-two-servers")
+    phone.log_in("ann", "pw-for-two-servers")
+    assert ">ann<" in _page(phone, "/")[0]
+    assert ">ann<" in _page(phone, "/")[0]  # the account now comes from the shared cache
+    laptop.get("/accounts/password/change/")
+    new = "a-new-pw-4-ann"
+    fields = {"old_password": "pw-for-two-servers", "new_password1": new, "new_password2": new}
+    assert laptop.post("/accounts/password/change/", fields) == 302
+    assert ">ann<" not in _page(phone, "/")[0]  # signed out on B at once
+    assert ">ann<" in _page(laptop, "/")[0]  # the browser that changed it stays signed in
