@@ -107,10 +107,16 @@ def write_version(
     return version
 
 
-def _copy_fields(source: ModelCard, target: ModelCard) -> None:
-    """`target` as saved, without reading the row back (what refresh_from_db would do, one query fewer)."""
-    for field in ModelCard._meta.concrete_fields:
+def _copy_fields(source, target) -> None:
+    """`target` as `source` was saved, without reading the row back (refresh_from_db, one query fewer).
+
+    Related objects cached on `target` are dropped, as refresh_from_db drops them, so they are read
+    afresh if asked for.
+    """
+    for field in type(source)._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
+        if field.is_relation and field.is_cached(target):
+            field.delete_cached_value(target)
 
 
 def create_card(
@@ -395,7 +401,7 @@ def accept_suggestion(
         locked.save()
         _record_decision(locked, Activity.Kind.ACCEPTED, actor=reviewer)
         transaction.on_commit(lambda: notifications.suggestion_decided(locked))
-    suggestion.refresh_from_db()
+    _copy_fields(locked, suggestion)
     return version
 
 
