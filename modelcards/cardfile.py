@@ -378,8 +378,6 @@ class _CardLoader(
         while True:
             event = self.get_event()
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if event.flow_style:  # `[a, b]`, `{a: b}`: the two read some plain scalars differently
-                    return False
                 depth += 1
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1

@@ -807,3 +807,11 @@ def test_block_style_front_matter_is_read_by_libyaml_and_flow_style_by_the_refer
 )
 def test_refusals_read_the_same_whichever_path_reads_them(text, line, words):
     assert _outcome(text) == _reference_outcome(text)
+
+
+def test_a_too_deep_mapping_holding_flow_lists_is_skipped_whole_and_the_rest_still_read():
+    deep = "".join("  " * n + f"k{n}:\n" for n in range(12)) + "  " * 12 + "k12: [a, [b, c]]\n"
+    problems = problems_of(f"---\nlicense: mit\n{deep}after: x\n2024: x\n---\n")
+    messages = [problem.message for problem in problems]
+    assert any("too deep" in message for message in messages), messages
+    assert any("keys must be text" in message for message in messages), messages  # read after the skip
