@@ -16,8 +16,6 @@ ACCOUNTS_CACHE_SIGNED_IN_USERS is off and every request reads the database, as D
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -26,9 +24,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from config import generations
-from config.replicas import primary_reads
-
-logger = logging.getLogger(__name__)
 
 IDENTITY_SECONDS = 300
 PERMISSIONS = "permissions"
@@ -47,19 +42,15 @@ class CachedModelBackend(ModelBackend):
         if not settings.ACCOUNTS_CACHE_SIGNED_IN_USERS:
             return super().get_user(user_id)
         key = f"accounts:identity:{ENTRY_FORMAT}:{user_id}"
-        try:
-            tokens, user = generations.fetch(key, [user_scope(user_id), PERMISSIONS])
-        except Exception:  # noqa: BLE001 - a broken cache must not sign anyone out
-            logger.warning("Identity cache read failed", exc_info=True)
-            return super().get_user(user_id)
-        if user is None:
-            # The primary: a replica's lagging row could restore rights that were just taken away.
-            with primary_reads():
-                user = super().get_user(user_id)
-                if user is None:
-                    return None
-                self.get_all_permissions(user)  # loaded onto the user, and kept with it
-            generations.keep(key, tokens, user, IDENTITY_SECONDS)
+        # Made from the primary: a replica's lagging row could restore rights just taken away.
+        return generations.get_or_make(
+            key, [user_scope(user_id), PERMISSIONS], lambda: self._with_permissions(user_id), IDENTITY_SECONDS
+        )
+
+    def _with_permissions(self, user_id):
+        user = super().get_user(user_id)
+        if user is not None:
+            self.get_all_permissions(user)  # loaded onto the user, and kept with it
         return user
 
 

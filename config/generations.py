@@ -19,6 +19,8 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 
+from .replicas import primary_reads
+
 logger = logging.getLogger(__name__)
 
 
@@ -49,6 +51,25 @@ def fetch(key: str, scopes: list[str]):
     if entry is not None and entry[0] == tokens:
         return tokens, entry[1]
     return tokens, None
+
+
+def get_or_make(key: str, scopes: list[str], make, timeout: int):
+    """The entry at `key` while `scopes` are unchanged, else what `make()` returns, kept for next time.
+
+    `make` reads the primary database (a lagging replica's rows would be kept for everyone); a None
+    from it is returned but not kept. A cache that cannot be read costs a `make()`, never an error.
+    """
+    try:
+        tokens, value = fetch(key, scopes)
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages
+        logger.warning("Cache read failed for %s", key, exc_info=True)
+        return make()
+    if value is None:
+        with primary_reads():
+            value = make()
+        if value is not None:
+            keep(key, tokens, value, timeout)
+    return value
 
 
 def keep(key: str, tokens: tuple, value, timeout: int) -> None:

@@ -89,17 +89,7 @@ def shared_parts(scopes: list[str], name: str, render: Callable[[], dict]) -> di
     """
     if not settings.MODELCARDS_PAGE_CACHE:
         return render()
-    key = _entry_key("shared", name)
-    try:
-        tokens, parts = generations.fetch(key, scopes)
-    except Exception:  # noqa: BLE001 - a broken cache must not break pages; render them instead
-        logger.warning("Page cache read failed", exc_info=True)
-        return render()
-    if parts is None:
-        with primary_reads():
-            parts = render()
-        generations.keep(key, tokens, parts, ENTRY_SECONDS)
-    return parts
+    return generations.get_or_make(_entry_key("shared", name), scopes, render, ENTRY_SECONDS)
 
 
 # --------------------------------------------------------------------------------------
@@ -158,23 +148,16 @@ def personal_page(request, template: str, scopes: list[str], name: str, context,
     if not (settings.MODELCARDS_PAGE_CACHE and request.user.is_authenticated) or len(get_messages(request)):
         return render(request, template, context())
     holes = _holes_for(settings.SECRET_KEY)
+
+    def with_holes() -> list:
+        stand_ins = {"user": _StandIn(holes), "csrf_token": holes.csrf, "pending_review_count": holes.pending}
+        return holes.cut(render_to_string(template, {**context(), **stand_ins}, request))
+
+    # A marker in the key: pages kept under another SECRET_KEY hold markers this one cannot fill.
     key = _entry_key("holes", f"{holes.username}|{template}|{name}|{variant!r}")
-    try:
-        tokens, page = generations.fetch(key, scopes)
-    except Exception:  # noqa: BLE001 - a broken cache must not break pages
-        logger.warning("Page cache read failed", exc_info=True)
-        return render(request, template, context())
-    if page is None:
-        with primary_reads():
-            stand_ins = {
-                "user": _StandIn(holes),
-                "csrf_token": holes.csrf,
-                "pending_review_count": holes.pending,
-            }
-            page = render_to_string(template, {**context(), **stand_ins}, request)
-            page = holes.cut(page)
-        generations.keep(key, tokens, page, ENTRY_SECONDS)
-    return HttpResponse(_fill(page, holes, request))
+    return HttpResponse(
+        _fill(generations.get_or_make(key, scopes, with_holes, ENTRY_SECONDS), holes, request)
+    )
 
 
 def _fill(pieces: list, holes: _Holes, request) -> bytes:
@@ -317,29 +300,12 @@ def _serve(view, scopes_for, params: frozenset):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if getattr(request, _AT_THE_DOOR, False):
-            return _render_for_the_door(request, view, args, kwargs)
-        if not _cacheable_request(request, params):
+            # CachedPageMiddleware looked the page up and stores it once the stack is done.
+            response, response.page_cache_storable = _fresh_page(request, view, args, kwargs)
+        elif not _cacheable_request(request, params):
             return view(request, *args, **kwargs)
-        # Scheme and host too: feeds and citations print absolute addresses.
-        key = _entry_key("page", f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
-        try:
-            tokens, stored = generations.fetch(key, scopes_for(kwargs))
-        except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
-            logger.warning("Page cache read failed", exc_info=True)
-            return view(request, *args, **kwargs)
-        if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content, headers=headers)
-            response[CACHE_HEADER] = "hit"
         else:
-            with primary_reads():
-                response = view(request, *args, **kwargs)
-                if isinstance(response, SimpleTemplateResponse):
-                    response.render()  # inside primary_reads: lazy querysets run here
-            if _storable(request, response):
-                kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-                generations.keep(key, tokens, (response.content, kept), ENTRY_SECONDS)
-                response[CACHE_HEADER] = "miss"
+            response = _served_inside(request, view, args, kwargs, scopes_for)
         # A signed-in visitor's cookie must reach us even where a proxy caches anonymous pages.
         patch_vary_headers(response, ("Cookie",))
         return response
@@ -348,17 +314,37 @@ def _serve(view, scopes_for, params: frozenset):
     return wrapper
 
 
-def _render_for_the_door(request, view, args, kwargs):
-    """A fresh page for CachedPageMiddleware, which looked it up and stores it once the stack is done."""
+def _served_inside(request, view, args, kwargs, scopes_for):
+    """The stored page for an anonymous visitor with a cookie, or a fresh one, stored when it may be."""
+    # Scheme and host too: feeds and citations print absolute addresses.
+    key = _entry_key("page", f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
+    try:
+        tokens, stored = generations.fetch(key, scopes_for(kwargs))
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
+        logger.warning("Page cache read failed", exc_info=True)
+        return view(request, *args, **kwargs)
+    if stored is not None:
+        content, headers = stored
+        response = HttpResponse(content, headers=headers)
+        response[CACHE_HEADER] = "hit"
+        return response
+    response, storable = _fresh_page(request, view, args, kwargs)
+    if storable:
+        kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        generations.keep(key, tokens, (response.content, kept), ENTRY_SECONDS)
+    return response
+
+
+def _fresh_page(request, view, args, kwargs):
+    """The view's page read from the primary, and whether it may be stored for everyone (marked "miss")."""
     with primary_reads():
         response = view(request, *args, **kwargs)
         if isinstance(response, SimpleTemplateResponse):
-            response.render()
-    if _storable(request, response):
-        response.page_cache_storable = True
+            response.render()  # inside primary_reads: lazy querysets run here
+    storable = _storable(request, response)
+    if storable:
         response[CACHE_HEADER] = "miss"
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    return response, storable
 
 
 def cache_card_page(*, params: tuple[str, ...] = ()):

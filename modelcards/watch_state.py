@@ -9,7 +9,6 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from config import generations
-from config.replicas import primary_reads
 
 from .models import Watch
 
@@ -26,15 +25,7 @@ def is_watching(user, slug: str) -> bool:
     if not settings.MODELCARDS_PAGE_CACHE:
         return _read(user.pk, slug)
     key = f"modelcards:watching:{user.pk}:{slug}"
-    try:
-        tokens, watching = generations.fetch(key, [_scope(user.pk)])
-    except Exception:  # noqa: BLE001 - a broken cache must not break pages
-        return _read(user.pk, slug)
-    if watching is None:
-        with primary_reads():  # just after pressing Watch, a lagging replica would say no
-            watching = _read(user.pk, slug)
-        generations.keep(key, tokens, watching, ENTRY_SECONDS)
-    return watching
+    return generations.get_or_make(key, [_scope(user.pk)], lambda: _read(user.pk, slug), ENTRY_SECONDS)
 
 
 def _read(user_pk, slug: str) -> bool:

@@ -116,7 +116,7 @@ def _many_card_files(folder: Path, count: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the workers' own connections must see committed rows
-def test_a_large_import_on_postgresql_runs_in_several_processes_with_the_same_outcome(tmp_path):
+def test_a_large_import_on_postgresql_runs_in_several_processes_with_the_same_outcome(tmp_path, make_user):
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -126,12 +126,14 @@ def test_a_large_import_on_postgresql_runs_in_several_processes_with_the_same_ou
     (tmp_path / "zz-base.md").write_text("---\nlicense: llama2\n---\n# Base\n\nBody.\n")
     (tmp_path / "aa-child.md").write_text("---\nlicense: mit\nbase_model: zz-base\n---\n# Child\n\nBody.\n")
     out, err = StringIO(), StringIO()
-    call_command("import_cards", str(tmp_path), "--jobs", "2", stdout=out, stderr=err)
+    make_user("importer")
+    call_command("import_cards", str(tmp_path), "--jobs", "2", "--user", "importer", stdout=out, stderr=err)
     assert "Importing in 2 processes." in err.getvalue()
     lines = out.getvalue().splitlines()
     assert lines[0] == "aa-child: created" and lines[-1] == "zz-base: created"  # in the files' order
     assert sum(line.endswith(": created") for line in lines) == 62
     assert ModelCard.objects.count() == 62 and CardVersion.objects.count() == 62
+    assert set(CardVersion.objects.values_list("author__username", flat=True)) == {"importer"}
     child = ModelCard.objects.get(slug="aa-child")
     assert child.licence_lineage == [{"slug": "zz-base", "license": "llama2", "stricter": True}]
     assert LICENCE_LINEAGE in child.openness_flags
@@ -154,3 +156,12 @@ def test_jobs_must_be_positive(tmp_path):
     (tmp_path / "a.md").write_text(GOOD)
     with pytest.raises(CommandError, match="--jobs must be 1 or more"):
         run("import_cards", str(tmp_path), "--jobs", "0")
+
+
+def test_an_import_credits_the_user_it_names(tmp_path, make_user):
+    (tmp_path / "a.md").write_text(GOOD)
+    make_user("importer")
+    run("import_cards", str(tmp_path), "--user", "importer")
+    assert CardVersion.objects.get(card__slug="a").author.username == "importer"
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        run("import_cards", str(tmp_path), "--user", "nobody")

@@ -27,8 +27,16 @@ CARDS_PER_PAGE = 25
 OPENNESS_FILTERS = ("mof", "licence_type", "flagged")
 LIST_FILTERS = ("license", "pipeline_tag", "tag", *OPENNESS_FILTERS)
 # The card page's action links (URL names taking the slug).
-CARD_PAGE_LINKS = ["suggest", "card_edit", "card_markdown", "card_json", "talk", "history", "blame"]
-CARD_PAGE_LINKS += ["card_watch"]
+CARD_PAGE_LINKS = (
+    "suggest",
+    "card_edit",
+    "card_markdown",
+    "card_json",
+    "talk",
+    "history",
+    "blame",
+    "card_watch",
+)
 
 
 @cache_site_page()

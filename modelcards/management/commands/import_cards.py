@@ -53,7 +53,7 @@ class Command(BaseCommand):
         jobs = _jobs_for(jobs, len(files))
         if jobs > 1:
             self.stderr.write(f"Importing in {jobs} processes.")
-        tasks = [(found.path, slug or found.slug, actor.pk if actor else None, summary) for found in files]
+        tasks = [(found.path, slug or found.slug, actor, summary) for found in files]
         refused = 0
         quiet = len(files) < 10
         bar = tqdm(total=len(files), desc="Importing", unit="card", disable=quiet, file=self.stderr._out)
@@ -92,7 +92,7 @@ def _import_task(task: tuple) -> str:
     return import_file(*task)
 
 
-def import_file(path, slug: str, actor_pk, summary: str) -> str:
+def import_file(path, slug: str, actor, summary: str) -> str:
     """Import one file: "created", "updated", "unchanged", or "refused: <why>"."""
     try:
         validate_card_slug(slug)
@@ -111,5 +111,4 @@ def import_file(path, slug: str, actor_pk, summary: str) -> str:
         return "refused: " + "; ".join(str(problem) for problem in exc.problems)
     except MarkdownRefused as exc:
         return f"refused: {exc}"
-    actor = get_user_model().objects.get(pk=actor_pk) if actor_pk else None
     return import_card(slug=slug, card_file=card_file, user=actor, summary=summary)
