@@ -8,4 +8,10 @@ class ModelcardsConfig(AppConfig):
     verbose_name = "Model cards"
 
     def ready(self):
+        from django.core import serializers
+
         from . import pagecache, watch_state  # noqa: F401 - connect their invalidation signals
+
+        # django-reversion serialises each new version; Django imports its serializers on first use,
+        # which would add several milliseconds to the first write every app server process makes.
+        serializers.get_serializer("json")

@@ -368,6 +368,9 @@ class Suggestion(models.Model):
             return self.author.get_username()
         return f"{self.author_name or 'anonymous'} (not logged in)"
 
+    # What a decision changes: saving only these leaves the 20 KB text alone (no second copy in the WAL).
+    DECISION_FIELDS = ("status", "moderator", "note", "decided_at", "card", "version", "updated_at")
+
     def mark_decided(self, status: str, *, moderator, note: str = "") -> None:
         if not self.is_pending:
             raise InvalidTransition(f"This suggestion was already {self.get_status_display().lower()}.")

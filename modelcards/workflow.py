@@ -59,7 +59,8 @@ def write_version(
     """
     author = _real_user(author)
     moderator = _real_user(moderator)
-    with transaction.atomic():
+    # A caller holding the lock is inside its own transaction, which rolls back as one: no savepoint.
+    with transaction.atomic(savepoint=not card_is_locked):
         locked = card if card_is_locked else ModelCard.objects.select_for_update().get(pk=card.pk)
         if locked.version_number and locked.text == card_file.text:
             raise NoChange("The text is the same as the current version; nothing was saved.")
@@ -398,7 +399,7 @@ def accept_suggestion(
             locked.card = card  # the row just written, so nothing after this reads it again
         locked.mark_decided(Suggestion.Status.ACCEPTED, moderator=reviewer, note=note)
         locked.version = version
-        locked.save()
+        locked.save(update_fields=Suggestion.DECISION_FIELDS)
         _record_decision(locked, Activity.Kind.ACCEPTED, actor=reviewer)
         transaction.on_commit(lambda: notifications.suggestion_decided(locked))
     _copy_fields(locked, suggestion)
@@ -414,10 +415,10 @@ def reject_suggestion(suggestion: Suggestion, *, reviewer: AbstractBaseUser, not
     with transaction.atomic():
         locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         locked.mark_decided(Suggestion.Status.REJECTED, moderator=reviewer, note=note.strip())
-        locked.save()
+        locked.save(update_fields=Suggestion.DECISION_FIELDS)
         _record_decision(locked, Activity.Kind.REJECTED, actor=reviewer)
         transaction.on_commit(lambda: notifications.suggestion_decided(locked))
-    suggestion.refresh_from_db()
+    _copy_fields(locked, suggestion)
     return suggestion
 
 
@@ -426,9 +427,9 @@ def withdraw_suggestion(suggestion: Suggestion) -> Suggestion:
     with transaction.atomic():
         locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         locked.mark_withdrawn()
-        locked.save()
+        locked.save(update_fields=["status", "updated_at"])
         _record_decision(locked, Activity.Kind.WITHDRAWN, actor=locked.author)
-    suggestion.refresh_from_db()
+    _copy_fields(locked, suggestion)
     return suggestion
 
 
