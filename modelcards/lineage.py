@@ -11,9 +11,12 @@ data, open documentation) < copyleft < use-restricted < non-commercial < proprie
 bespoke (`other`) licences are never compared, and two licences of the same type never flag, so a
 share-alike base under a permissive child is a limit of this check, not a pass.
 
-Because a base card can change after its descendants were saved, `refresh_lineage` runs inside
-every write (workflow.write_version) for the written card and all its descendants: two reads, and
-one update for each card whose lineage actually changed (usually none, or the written card).
+Because a base card can change after its descendants were saved, every write (workflow.write_version)
+runs `refresh_family` for the written card and all its descendants. It finds them through
+`BaseModelLink`, an indexed table of the names each card gives, so a write reads its own family
+only: one query per generation below the card and one per generation above it (a single query for
+a card with neither), then one update for each card whose lineage actually changed. `refresh_lineage`
+recomputes every card at once, for migrations and bulk imports.
 """
 
 from .openness import LICENCE_LINEAGE
@@ -88,36 +91,78 @@ def lineage_of(
 
 
 LINEAGE_FIELDS = ["openness_flags", "licence_lineage", "has_openness_flags"]
+_ROW_FIELDS = ("pk", "slug", "license", "base_models_index", "openness_flags", "licence_lineage")
 
 
-def refresh_lineage(card_model, *, slug: str | None = None) -> list:
-    """Recompute the lineage fields of card `slug` and its descendants (all derived cards when None).
+def link_names(index: str, *, longest: int) -> list[str]:
+    """The names of `index` that could be a card's slug (no longer than `longest`), for BaseModelLink."""
+    return [name for name in _candidates(index) if len(name) <= longest]
 
-    `card_model` is the ModelCard class (or its historical twin in a migration). Returns the cards
-    that changed, holding only their pk, slug and lineage fields.
+
+def refresh_lineage(card_model) -> list:
+    """Recompute the lineage fields of every card that names a base model; returns the cards changed.
+
+    `card_model` is the ModelCard class (or its historical twin in a migration). Reads every such card,
+    so it is for migrations and bulk imports; a single write uses `refresh_family`.
     """
-    derived = list(
-        card_model.objects.exclude(base_models_index="").values(
-            "pk", "slug", "license", "base_models_index", "openness_flags", "licence_lineage"
-        )
-    )
-    licences = {row["slug"]: row["license"] for row in derived}
-    wanted = {name for row in derived for name in _candidates(row["base_models_index"])} - licences.keys()
+    derived = {
+        row["slug"]: row for row in card_model.objects.exclude(base_models_index="").values(*_ROW_FIELDS)
+    }
+    licences = {slug: row["license"] for slug, row in derived.items()}
+    wanted = {
+        name for row in derived.values() for name in _candidates(row["base_models_index"])
+    } - licences.keys()
     if wanted:
         licences.update(card_model.objects.filter(slug__in=wanted).values_list("slug", "license"))
+    return _save_changes(card_model, derived, set(derived), licences)
+
+
+def refresh_family(card) -> list:
+    """Recompute the lineage fields of `card`, just saved in this transaction, and of its descendants.
+
+    Returns the cards that changed, holding only their pk, slug and lineage fields.
+    """
+    from .models import ModelCard
+
+    rows = {card.slug: {name: getattr(card, name) for name in _ROW_FIELDS}}
+    frontier = {card.slug}
+    for _ in range(MAX_GENERATIONS):  # down: the cards naming the last generation as a base model
+        children = ModelCard.objects.filter(base_model_links__name__in=frontier).exclude(slug__in=rows)
+        frontier = set()
+        for row in children.values(*_ROW_FIELDS).distinct():
+            rows[row["slug"]] = row
+            frontier.add(row["slug"])
+        if not frontier:
+            break
+    family = set(rows)
+    looked_up = set(rows)
+    wanted = {name for row in rows.values() for name in _candidates(row["base_models_index"])} - looked_up
+    for _ in range(MAX_GENERATIONS):  # up: every base model any of them names, generation by generation
+        if not wanted:
+            break
+        found = list(ModelCard.objects.filter(slug__in=wanted).values(*_ROW_FIELDS))
+        looked_up |= wanted
+        rows.update((row["slug"], row) for row in found)
+        wanted = {name for row in found for name in _candidates(row["base_models_index"])} - looked_up
+    licences = {slug: row["license"] for slug, row in rows.items()}
+    return _save_changes(ModelCard, rows, family, licences)
+
+
+def _save_changes(card_model, rows: dict[str, dict], family: set[str], licences: dict[str, str]) -> list:
+    """Save new lineage fields for the cards of `family` whose lineage differs from what `rows` hold.
+
+    `rows` holds every card read (slug -> row) and `licences` every existing card's licence they
+    name; a name that is not a card is no parent. With a `family` of one card and its descendants,
+    only those the card really is an ancestor of (within MAX_GENERATIONS) are recomputed.
+    """
     parents = {
-        row["slug"]: [name for name in _candidates(row["base_models_index"]) if name in licences]
-        for row in derived
+        slug: [name for name in _candidates(row["base_models_index"]) if name in licences]
+        for slug, row in rows.items()
     }
-    if slug is None:
-        affected = {row["slug"] for row in derived}
-    else:
-        affected = {slug} | {child for child in parents if slug in ancestors(child, parents)}
     changed = []
-    for row in derived:
-        if row["slug"] not in affected:
-            continue
-        chain = lineage_of(row["slug"], row["license"], parents, licences)
+    for slug in family:
+        row = rows[slug]
+        chain = lineage_of(slug, row["license"], parents, licences)
         flags = [flag for flag in row["openness_flags"] if flag != LICENCE_LINEAGE]
         if any(entry["stricter"] for entry in chain):
             flags.append(LICENCE_LINEAGE)
@@ -125,7 +170,7 @@ def refresh_lineage(card_model, *, slug: str | None = None) -> list:
             changed.append(
                 card_model(
                     pk=row["pk"],
-                    slug=row["slug"],
+                    slug=slug,
                     openness_flags=flags,
                     licence_lineage=chain,
                     has_openness_flags=bool(flags),

@@ -137,6 +137,18 @@ class ModelCard(models.Model):
         for name, value in openness_fields(meta, card_file.text, self.body_start).items():
             setattr(self, name, value)
 
+    def sync_base_model_links(self, previous_index: str) -> None:
+        """Bring BaseModelLink in step with `base_models_index`, which was `previous_index` before this
+        write (empty for a new card). Most writes leave the base models alone and cost nothing here."""
+        if self.base_models_index == previous_index:
+            return
+        BaseModelLink.objects.filter(card=self).delete()
+        longest = type(self)._meta.get_field("slug").max_length
+        BaseModelLink.objects.bulk_create(
+            BaseModelLink(card=self, name=name)
+            for name in lineage.link_names(self.base_models_index, longest=longest)
+        )
+
     @property
     def body(self) -> str:
         return self.text[self.body_start :]
@@ -182,6 +194,20 @@ def as_list(value) -> list[str]:
     if isinstance(value, list):
         return [str(item) for item in value]
     return [str(value)]
+
+
+class BaseModelLink(models.Model):
+    """A name a card gives as its base model that could be another card's slug: the index by which a
+    write finds the cards derived from the one it changed (lineage.refresh_family)."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="base_model_links")
+    name = models.CharField(max_length=100, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["card", "name"], name="unique_base_model_link")]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} -> {self.name}"
 
 
 class CardVersionQuerySet(models.QuerySet):

@@ -66,6 +66,7 @@ def write_version(
             raise NoChange("The text is the same as the current version; nothing was saved.")
         old_size = locked.size if locked.version_number else 0
         old_text = locked.text if locked.version_number else ""
+        old_base_models = locked.base_models_index if locked.version_number else ""
         if locked.version_number or locked.text != card_file.text:
             locked.apply_card_file(card_file)  # a new card's row already holds this file (create_card)
         locked.version_number += 1
@@ -100,7 +101,8 @@ def write_version(
         )
         transaction.on_commit(lambda: notifications.new_version(version))
         # A new licence or base model changes the lineage flags of this card and of its descendants.
-        for changed in lineage.refresh_lineage(ModelCard, slug=locked.slug):
+        locked.sync_base_model_links(old_base_models)
+        for changed in lineage.refresh_family(locked):
             if changed.pk == locked.pk:
                 for name in lineage.LINEAGE_FIELDS:
                     setattr(locked, name, getattr(changed, name))

@@ -395,11 +395,87 @@ def test_a_cycle_of_base_models_ends(make_card, edit_card):
     assert openness.LICENCE_LINEAGE in a.openness_flags
 
 
-def test_lineage_refresh_reads_twice_and_writes_only_what_changed(make_card, django_assert_num_queries):
-    lineage_card(make_card, "base", "llama2")
+def test_a_write_reads_one_generation_at_a_time_and_saves_only_what_changed(
+    make_card, django_assert_num_queries
+):
+    base = lineage_card(make_card, "base", "llama2")
     lineage_card(make_card, "child", "mit", base="base")
-    with django_assert_num_queries(2):
-        assert lineage.refresh_lineage(ModelCard, slug="base") == []
+    with django_assert_num_queries(2):  # the children, then finding no grandchildren
+        assert lineage.refresh_family(base) == []
+
+
+def test_a_card_without_family_costs_one_query_however_many_fine_tunes_the_site_holds(
+    make_card, django_assert_num_queries
+):
+    for number in range(5):
+        lineage_card(make_card, f"base-{number}", "llama2")
+        lineage_card(make_card, f"tune-{number}", "mit", base=f"base-{number}")
+    plain = lineage_card(make_card, "plain", "mit")
+    with django_assert_num_queries(1):
+        assert lineage.refresh_family(plain) == []
+
+
+def test_a_licence_change_reaches_ten_generations_down_and_no_further(make_card, edit_card):
+    root = lineage_card(make_card, "g0", "llama2")
+    for number in range(1, 12):
+        lineage_card(make_card, f"g{number}", "mit", base=f"g{number - 1}")
+    flagged = {card.slug for card in ModelCard.objects.filter(has_openness_flags=True)}
+    assert flagged == {f"g{number}" for number in range(1, 11)}  # g11's ten ancestors stop at g1
+    assert [entry["slug"] for entry in ModelCard.objects.get(slug="g11").licence_lineage][-1] == "g1"
+    edit_card(root, readme({"license": "mit"}))
+    assert not ModelCard.objects.filter(has_openness_flags=True).exists()
+    assert ModelCard.objects.get(slug="g10").licence_lineage[-1] == {
+        "slug": "g0",
+        "license": "mit",
+        "stricter": False,
+    }
+
+
+def test_a_fine_tune_of_two_bases_keeps_the_flag_the_other_base_gives(make_card, edit_card):
+    strict = lineage_card(make_card, "strict", "cc-by-nc-4.0")
+    lineage_card(make_card, "other", "llama2")
+    merged = lineage_card(make_card, "merged", "mit", base=["strict", "other"])
+    assert [entry["slug"] for entry in merged.licence_lineage] == ["strict", "other"]
+    edit_card(strict, readme({"license": "mit"}))
+    merged.refresh_from_db()
+    assert merged.licence_lineage == [
+        {"slug": "strict", "license": "mit", "stricter": False},
+        {"slug": "other", "license": "llama2", "stricter": True},
+    ]
+    assert openness.LICENCE_LINEAGE in merged.openness_flags
+
+
+def test_changing_a_cards_base_model_moves_it_to_its_new_family(make_card, edit_card):
+    old_base = lineage_card(make_card, "old-base", "llama2")
+    lineage_card(make_card, "new-base", "cc-by-nc-4.0")
+    child = lineage_card(make_card, "child", "mit", base="old-base")
+    edit_card(child, readme({"license": "mit", "base_model": "org/New-Base"}))
+    assert list(child.base_model_links.values_list("name", flat=True).order_by("name")) == [
+        "new-base",
+        "org/New-Base",
+    ]
+    edit_card(old_base, readme({"license": "mit"}))  # no longer its family: nothing to recompute
+    child.refresh_from_db()
+    assert child.licence_lineage == [{"slug": "new-base", "license": "cc-by-nc-4.0", "stricter": True}]
+    edit_card(ModelCard.objects.get(slug="new-base"), readme({"license": "apache-2.0"}))
+    child.refresh_from_db()
+    assert child.licence_lineage == [{"slug": "new-base", "license": "apache-2.0", "stricter": False}]
+    assert not child.has_openness_flags
+
+
+def test_the_links_migration_indexes_existing_fine_tunes(make_card):
+    lineage_card(make_card, "base", "llama2")
+    lineage_card(make_card, "child", "mit", base=["meta/Base", "x" * 150])
+    BaseModelLink = apps.get_model("modelcards", "BaseModelLink")
+    BaseModelLink.objects.all().delete()
+    migration = importlib.import_module("modelcards.migrations.0004_base_model_links")
+    migration.fill_links(apps, None)
+    assert sorted(BaseModelLink.objects.values_list("card__slug", "name")) == [
+        ("child", "base"),
+        ("child", "meta/Base"),
+    ]
+    edit = lineage_card(make_card, "later", "mit", base="child")  # and writes find the family through them
+    assert [entry["slug"] for entry in edit.licence_lineage] == ["child", "base"]
 
 
 # Stored fields, filters, pages -------------------------------------------------------------
