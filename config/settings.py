@@ -50,6 +50,7 @@ MIDDLEWARE = [
     # Stored pages for visitors without cookies, replayed before the rest of the stack runs.
     "modelcards.pagecache.CachedPageMiddleware",
     "csp.middleware.CSPMiddleware",
+    "modelcards.middleware.RefuseOversizedMiddleware",
     "modelcards.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,9 @@
-"""Request checks that apply to every view: input PostgreSQL cannot store is refused up front."""
+"""Request checks that apply to every view: bodies too large to be a card and input PostgreSQL cannot
+store are refused up front."""
 
-from .views.refusals import unstorable_input
+from django.conf import settings
+
+from .views.refusals import oversized_request, unstorable_input
 
 NUL = "\x00"
 
@@ -51,4 +54,30 @@ class RefuseNulMiddleware:
         problems = nul_problems(request)
         if problems:
             return unstorable_input(request, problems)
+        return self.get_response(request)
+
+
+def largest_request() -> int:
+    """The largest body any form of the site needs: its text fields plus one card file, with room for
+    the multipart framing."""
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.MODELCARDS_MAX_CARD_BYTES + 64 * 1024
+
+
+class RefuseOversizedMiddleware:
+    """Answer a body larger than any form needs with a 413 before reading it.
+
+    Django spools a large file upload to disk before any form can check its size, so without this a
+    1 GB "card" would be written out in full only to be refused.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        if length > largest_request():
+            return oversized_request(request, length, largest_request())
         return self.get_response(request)

@@ -9,7 +9,7 @@ import html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from modelcards.models import Comment, Suggestion, TalkThread
+from modelcards.models import Comment, ModelCard, Suggestion, TalkThread
 from tests.conftest import SAMPLE_README
 
 pytestmark = pytest.mark.django_db
@@ -137,9 +137,34 @@ def test_invalid_utf8_in_a_form_body_is_decoded_not_crashed_on(client, card):
     assert response.status_code in (302, 400)
 
 
-def test_an_oversized_post_is_a_400(client, card):
+def test_a_post_larger_than_any_form_needs_is_refused_unread_with_a_413(client, card):
     response = client.post(
         "/cards/sample/suggest/", {"text": "x" * (3 * 1024 * 1024), "summary": "s", "base_version": 1}
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "too large" in page and "3.0 MB" in page and "at most 512 KB" in page
+    assert Suggestion.objects.count() == 0
+
+
+def test_a_huge_upload_is_refused_before_it_is_read(client, moderator, monkeypatch):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def spooled(*args, **kwargs):
+        raise AssertionError("the upload was read")
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spooled)
+    client.force_login(moderator)
+    upload = SimpleUploadedFile("huge.md", b"# Huge\n" + b"x" * (4 * 1024 * 1024))
+    response = client.post("/cards/import/", {"slug": "huge", "file": upload})
+    assert response.status_code == 413
+    assert not ModelCard.objects.filter(slug="huge").exists()
+
+
+def test_fields_over_the_form_limit_but_under_the_request_limit_are_still_a_400(client, card, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    response = client.post(
+        "/cards/sample/suggest/", {"text": "x" * 200_000, "summary": "s", "base_version": 1}
     )
     assert response.status_code == 400
 

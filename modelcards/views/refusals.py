@@ -1,10 +1,13 @@
-"""Pages for requests refused before any view ran (a failed CSRF check, unstorable input).
+"""Pages for requests refused before any view ran (a failed CSRF check, unstorable input, a body too
+large to read).
 
-Both show the text the person typed in read-only boxes, so that a refusal never loses their work.
+The first two show the text the person typed in read-only boxes, so that a refusal never loses their
+work; a body too large to read is still in the person's browser, and the page says so.
 """
 
 import re
 
+from django.conf import settings
 from django.shortcuts import render
 
 # Form fields that hold text a person wrote, in the order they are shown back, with their labels.
@@ -66,4 +69,25 @@ def unstorable_input(request, problems: list[str]):
             "kept": typed_text(request),
         },
         status=400,
+    )
+
+
+def oversized_request(request, length: int, limit: int):
+    """A 413 for a body too large to read: say how large it was and what the site takes."""
+    card_limit = settings.MODELCARDS_MAX_CARD_BYTES
+    return render(
+        request,
+        "request_refused.html",
+        {
+            "heading": "What you sent is too large",
+            "explanation": (
+                f"The form sent {length / 1024 / 1024:,.1f} MB; this site reads at most "
+                f"{limit / 1024 / 1024:,.1f} MB in one request, and a card may be at most "
+                f"{card_limit / 1024:,.0f} KB. Nothing was saved. Your text is still in the form: go "
+                "back, shorten it or choose a smaller file, and send it again."
+            ),
+            "problems": [],
+            "kept": [],
+        },
+        status=413,
     )
