@@ -122,14 +122,15 @@ def refresh_family(card) -> list:
 
     Returns the cards that changed, holding only their pk, slug and lineage fields.
     """
-    from .models import ModelCard
+    from .models import BaseModelLink, ModelCard
 
     rows = {card.slug: {name: getattr(card, name) for name in _ROW_FIELDS}}
     frontier = {card.slug}
     for _ in range(MAX_GENERATIONS):  # down: the cards naming the last generation as a base model
-        children = ModelCard.objects.filter(base_model_links__name__in=frontier).exclude(slug__in=rows)
+        naming = BaseModelLink.objects.filter(name__in=frontier).values("card_id")
+        children = ModelCard.objects.filter(pk__in=naming).exclude(slug__in=list(rows)).order_by()
         frontier = set()
-        for row in children.values(*_ROW_FIELDS).distinct():
+        for row in children.values(*_ROW_FIELDS):
             rows[row["slug"]] = row
             frontier.add(row["slug"])
         if not frontier:
@@ -140,7 +141,7 @@ def refresh_family(card) -> list:
     for _ in range(MAX_GENERATIONS):  # up: every base model any of them names, generation by generation
         if not wanted:
             break
-        found = list(ModelCard.objects.filter(slug__in=wanted).values(*_ROW_FIELDS))
+        found = list(ModelCard.objects.filter(slug__in=wanted).order_by().values(*_ROW_FIELDS))
         looked_up |= wanted
         rows.update((row["slug"], row) for row in found)
         wanted = {name for row in found for name in _candidates(row["base_models_index"])} - looked_up
