@@ -310,4 +310,7 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) submitting = false;
   });
+
+  // Typing before this script ran gets no live preview; whoever drives the page can wait for this.
+  form.setAttribute("data-editor-ready", "");
 })();

@@ -47,6 +47,7 @@ def test_anonymous_visitor_suggests_a_section_edit_with_the_live_preview(page, s
     page.goto("/cards/sample/")
     page.get_by_role("link", name="Suggest an edit to the section Limitations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Suggest an edit to section 2")
+    expect(page.locator("form[data-editor-ready]")).to_be_attached()  # the deferred script has run
 
     text = page.get_by_label("Section text (Markdown)")
     expect(text).to_have_value(LIMITATIONS)
@@ -69,6 +70,7 @@ def test_registered_user_edits_in_guided_mode_and_untouched_metadata_stays_byte_
     page, log_in, sample, user
 ):
     log_in(user, next_url="/cards/sample/suggest/")
+    expect(page.locator("form[data-editor-ready]")).to_be_attached()
     expect(page.get_by_role("button", name="Guided")).to_have_attribute("aria-pressed", "true")
 
     page.get_by_label("Licence", exact=True).fill("mit")
