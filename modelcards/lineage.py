@@ -92,11 +92,19 @@ def lineage_of(
 
 LINEAGE_FIELDS = ["openness_flags", "licence_lineage", "has_openness_flags"]
 _ROW_FIELDS = ("pk", "slug", "license", "base_models_index", "openness_flags", "licence_lineage")
+_BATCH = 500  # names per query: SQLite takes at most 32,766 parameters in one statement
 
 
 def link_names(index: str, *, longest: int) -> list[str]:
     """The names of `index` that could be a card's slug (no longer than `longest`), for BaseModelLink."""
     return [name for name in _candidates(index) if len(name) <= longest]
+
+
+def _in_batches(query, names: set[str]):
+    """The rows `query(batch)` returns for each batch of `names`."""
+    ordered = sorted(names)
+    for start in range(0, len(ordered), _BATCH):
+        yield from query(ordered[start : start + _BATCH])
 
 
 def refresh_lineage(card_model) -> list:
@@ -112,8 +120,11 @@ def refresh_lineage(card_model) -> list:
     wanted = {
         name for row in derived.values() for name in _candidates(row["base_models_index"])
     } - licences.keys()
-    if wanted:
-        licences.update(card_model.objects.filter(slug__in=wanted).values_list("slug", "license"))
+    licences.update(
+        _in_batches(
+            lambda batch: card_model.objects.filter(slug__in=batch).values_list("slug", "license"), wanted
+        )
+    )
     return _save_changes(card_model, derived, set(derived), licences)
 
 
@@ -124,15 +135,19 @@ def refresh_family(card) -> list:
     """
     from .models import BaseModelLink, ModelCard
 
+    def children_of(names):
+        naming = BaseModelLink.objects.filter(name__in=names).values("card_id")
+        return ModelCard.objects.filter(pk__in=naming).order_by().values(*_ROW_FIELDS)
+
+    def cards_named(names):
+        return ModelCard.objects.filter(slug__in=names).order_by().values(*_ROW_FIELDS)
+
     rows = {card.slug: {name: getattr(card, name) for name in _ROW_FIELDS}}
     frontier = {card.slug}
     for _ in range(MAX_GENERATIONS):  # down: the cards naming the last generation as a base model
-        naming = BaseModelLink.objects.filter(name__in=frontier).values("card_id")
-        children = ModelCard.objects.filter(pk__in=naming).exclude(slug__in=list(rows)).order_by()
-        frontier = set()
-        for row in children.values(*_ROW_FIELDS):
-            rows[row["slug"]] = row
-            frontier.add(row["slug"])
+        found = {row["slug"]: row for row in _in_batches(children_of, frontier) if row["slug"] not in rows}
+        rows.update(found)
+        frontier = set(found)
         if not frontier:
             break
     family = set(rows)
@@ -141,7 +156,7 @@ def refresh_family(card) -> list:
     for _ in range(MAX_GENERATIONS):  # up: every base model any of them names, generation by generation
         if not wanted:
             break
-        found = list(ModelCard.objects.filter(slug__in=wanted).order_by().values(*_ROW_FIELDS))
+        found = list(_in_batches(cards_named, wanted))
         looked_up |= wanted
         rows.update((row["slug"], row) for row in found)
         wanted = {name for row in found for name in _candidates(row["base_models_index"])} - looked_up
@@ -161,7 +176,7 @@ def _save_changes(card_model, rows: dict[str, dict], family: set[str], licences:
         for slug, row in rows.items()
     }
     changed = []
-    for slug in family:
+    for slug in sorted(family, key=lambda slug: rows[slug]["pk"]):  # rows locked in one order by every writer
         row = rows[slug]
         chain = lineage_of(slug, row["license"], parents, licences)
         flags = [flag for flag in row["openness_flags"] if flag != LICENCE_LINEAGE]

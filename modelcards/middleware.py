@@ -57,9 +57,11 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
-def largest_request() -> int:
+def largest_request() -> int | None:
     """The largest body any form of the site needs: its text fields plus one card file, with room for
-    the multipart framing."""
+    the multipart framing. None when DATA_UPLOAD_MAX_MEMORY_SIZE lifts Django's own limit."""
+    if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
+        return None
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.MODELCARDS_MAX_CARD_BYTES + 64 * 1024
 
 
@@ -67,17 +69,19 @@ class RefuseOversizedMiddleware:
     """Answer a body larger than any form needs with a 413 before reading it.
 
     Django spools a large file upload to disk before any form can check its size, so without this a
-    1 GB "card" would be written out in full only to be refused.
+    1 GB "card" would be written out in full only to be refused. (Under WSGI, as deployed with
+    gunicorn; Django's ASGI handler reads the body before any middleware runs.)
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        limit = largest_request()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0  # Django reads no body it cannot measure
-        if length > largest_request():
-            return oversized_request(request, length, largest_request())
+        if limit is not None and length > limit:
+            return oversized_request(request, length, limit)
         return self.get_response(request)

@@ -55,7 +55,8 @@ def write_version(
     The card row is locked while the number is taken, so two writers can never share a number,
     and the card, its revision and its version meta commit or roll back together. A caller that has
     already read `card` with select_for_update in the current transaction says so with
-    `card_is_locked`, sparing a second read of the row.
+    `card_is_locked`, sparing a second read of the row; it must then let any error from here end its
+    transaction, as no savepoint is taken (a caught NoChange would leave it unusable).
     """
     author = _real_user(author)
     moderator = _real_user(moderator)

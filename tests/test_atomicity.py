@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import DatabaseError
 from reversion.models import Revision
 
-from modelcards.models import Activity, CardVersion, ModelCard, Suggestion
+from modelcards.models import Activity, BaseModelLink, CardVersion, ModelCard, Suggestion
 from modelcards.workflow import (
     StaleReview,
     accept_suggestion,
@@ -29,6 +29,7 @@ def state(card=None) -> dict:
         "versions": CardVersion.objects.count(),
         "revisions": Revision.objects.count(),
         "activity": Activity.objects.count(),
+        "base_model_links": BaseModelLink.objects.count(),
         "statuses": list(Suggestion.objects.order_by("pk").values_list("status", flat=True)),
     }
 
@@ -50,9 +51,10 @@ def _fail_after_the_card_is_written(target: str, written: list | None = None):
 
 @pytest.fixture
 def pending(card, make_user):
+    # It also names a base model, so accepting it writes BaseModelLink rows that must roll back too.
     return submit_suggestion(
         card=card,
-        text=SAMPLE_README + "\nA new paragraph.\n",
+        text=SAMPLE_README.replace("---\n", "---\nbase_model: org/base\n", 1) + "\nA new paragraph.\n",
         summary="Add",
         base_version=1,
         author=make_user("a"),
@@ -85,12 +87,13 @@ def test_a_failure_while_accepting_rolls_back_card_history_and_status_together(
     # And nothing is stuck: the same accept goes through once the fault is gone.
     accept_suggestion(pending, reviewer=moderator)
     assert ModelCard.objects.get(pk=card.pk).version_number == 2
+    assert BaseModelLink.objects.count() == 2  # "org/base" and "base": what the failed attempts undid
 
 
 def test_a_failure_while_accepting_a_new_card_creates_no_card(client, moderator):
     suggestion = submit_suggestion(
         card=None,
-        text="---\nlicense: mit\n---\n# Brand new\n",
+        text="---\nlicense: mit\nbase_model: org/base\n---\n# Brand new\n",
         summary="New",
         base_version=0,
         author=None,

@@ -161,6 +161,17 @@ def test_a_huge_upload_is_refused_before_it_is_read(client, moderator, monkeypat
     assert not ModelCard.objects.filter(slug="huge").exists()
 
 
+def test_the_largest_card_file_a_form_takes_still_gets_through(client, moderator, settings):
+    text = SAMPLE_README + "\n" + "Filler line for size.\n" * 30000
+    text = text[: settings.MODELCARDS_MAX_CARD_BYTES - 1] + "\n"
+    assert len(text.encode()) == settings.MODELCARDS_MAX_CARD_BYTES
+    client.force_login(moderator)
+    upload = SimpleUploadedFile("largest.md", text.encode())
+    response = client.post("/cards/import/", {"slug": "largest", "file": upload, "summary": "Largest card"})
+    assert response.status_code == 302
+    assert ModelCard.objects.get(slug="largest").size == settings.MODELCARDS_MAX_CARD_BYTES
+
+
 def test_fields_over_the_form_limit_but_under_the_request_limit_are_still_a_400(client, card, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     response = client.post(
