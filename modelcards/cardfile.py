@@ -831,11 +831,18 @@ _COMMENT_OR_BLANK = re.compile(r"[ \t]*|#.*")
 
 
 def _top_level_key_spans(yaml_text: str) -> list[tuple[str, int, int]]:
-    """(key, start, end) offsets of each top-level key's lines, trailing comments and blanks left out."""
+    """(key, start, end) offsets of each top-level key's lines, trailing comments and blanks left out.
+
+    Composed by the card loader, which stops at MAX_DEPTH: PyYAML's own composer recurses once per
+    level, so a few hundred nested `- ` would exhaust Python's stack.
+    """
     try:
-        root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        loader = _CardLoader(yaml_text, lambda index: None)
+        root = loader.get_single_node()
     except yaml.YAMLError as exc:
         raise ValueError(f"the front matter cannot be read: {exc}") from None
+    if any(problem.message == _TOO_DEEP for problem in loader.problems):
+        raise ValueError(f"the front matter's {_TOO_DEEP}")
     if root is None:
         return []
     if not isinstance(root, yaml.MappingNode):

@@ -35,12 +35,17 @@ def validate_card_slug(slug: str) -> None:
         )
 
 
+MAX_TAG_FILTER_CHARS = 10_000  # SQLite refuses LIKE patterns over 50,000 bytes
+
+
 class ModelCardQuerySet(models.QuerySet):
     def search(self, query: str):
         """Cards whose title, tags or text mention every word of `query`, best match first."""
         return search_cards(self, query)
 
     def with_tag(self, tag: str):
+        if len(tag) > MAX_TAG_FILTER_CHARS:  # treated as the tag of no card
+            return self.none()
         return self.filter(tags_index__contains=f"|{tag.lower()}|")
 
     def for_listing(self):

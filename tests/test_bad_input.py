@@ -342,3 +342,18 @@ def test_a_render_that_recurses_or_times_out_is_a_message_on_every_page_never_a_
         assert response.status_code == 200
         assert message in response.content.decode()
     cache.clear()
+
+
+@pytest.mark.parametrize("section", ["²", "①", "١٢", "99999999999999999999", "0", "-1"])
+def test_a_section_number_that_is_not_plain_digits_is_a_404(client, card, section):
+    assert client.get("/cards/sample/suggest/", {"section": section}).status_code == 404
+    response = client.post("/cards/sample/suggest/", {"section": section, "text": "x", "summary": "s"})
+    assert response.status_code == 404
+
+
+def test_a_tag_filter_longer_than_any_tag_finds_nothing_instead_of_failing(client, card):
+    for tag in ("x" * 50_000, "é" * 25_000):
+        response = client.get("/cards/", {"tag": tag})
+        assert response.status_code == 200
+        assert "Sample Model" not in response.content.decode()
+    assert "Sample Model" in client.get("/cards/", {"tag": "demo"}).content.decode()

@@ -182,3 +182,18 @@ def test_insert_section_keeps_a_blank_line_before_the_heading():
     assert insert_section("Text", "uses").startswith("Text\n\n## Uses\n\n<!-- ")
     assert insert_section("Text\n\n", "uses").startswith("Text\n\n## Uses")
     assert insert_section("Text", "nonsense") == "Text"
+
+
+DEEP = "---\nlicense: apache-2.0\nx:\n" + "- " * 600 + "y\n---\n# Deep\n"
+
+
+def test_a_guided_edit_of_metadata_nested_hundreds_deep_falls_back_to_raw_mode_and_says_why(client, card):
+    status, data = preview(client, mode="guided", text=DEEP, **{"meta-license": "mit"})
+    assert status == 200 and data["text"] == DEEP  # nothing rewritten, nothing crashed
+    response = client.post(
+        "/cards/sample/suggest/",
+        {"mode": "guided", "text": DEEP, "meta-license": "mit", "summary": "s", "base_version": 1},
+    )
+    assert response.status_code == 400
+    assert response.context["editor"].mode == "raw"
+    assert "nesting is too deep" in response.content.decode()

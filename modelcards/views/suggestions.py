@@ -59,7 +59,7 @@ def _parse_section(request) -> int | None:
     raw = request.GET.get("section") or request.POST.get("section") or ""
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:  # "²" is a digit int() refuses
         raise Http404("Sections are numbered from 1.")
     return int(raw)
 
