@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import PasswordResetView
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from modelcards import limits
@@ -20,10 +21,19 @@ def signup(request):
         return redirect("modelcards:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="accounts.identity.CachedModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
-        return redirect("modelcards:home")
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # Someone took the name (or address) between the form's check and the insert: checking
+            # again now names the field, as if they had been a moment quicker.
+            form = SignUpForm(request.POST)
+            if form.is_valid():
+                form.add_error(None, "The account could not be created just now; please try again.")
+        else:
+            login(request, user, backend="accounts.identity.CachedModelBackend")
+            messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
+            return redirect("modelcards:home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -190,6 +190,12 @@ def replace_section(text: str, index: int, new_section: str) -> str:
 # Whole-text checks ------------------------------------------------------------------------------
 
 
+def is_storable(text: str) -> bool:
+    """Whether PostgreSQL text can hold `text`: no NUL, no unpaired surrogate (as undecodable bytes
+    in a command-line argument become)."""
+    return _UNSTORABLE.search(text) is None
+
+
 def _storage_problems(text: str) -> list[Problem]:
     """Too big to store, or holding characters PostgreSQL text (and valid UTF-8) cannot hold."""
     problems = []
@@ -517,6 +523,13 @@ def _yaml_error_problem(exc: yaml.MarkedYAMLError, locations: _Locations) -> Pro
     return Problem("front matter", f"invalid YAML: {detail}", line)
 
 
+# A quoted YAML string can spell what the raw-text check refuses (`"\0"`, `"\ud800"`).
+_UNSTORABLE_ESCAPE = (
+    "holds an escape for a NUL character or an unpaired surrogate (such as \\0 or \\ud800), which "
+    "cannot be stored; remove it"
+)
+
+
 def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
     """Refuse what JSON or the Hub cannot take, recording each path's line on the way.
 
@@ -540,6 +553,9 @@ def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
                 refuse(path, f"keys must be text; {shown} is not (put the key in quotes)", line)
                 continue
             key = key_node.value
+            if _UNSTORABLE.search(key):
+                refuse(path, f"a key {_UNSTORABLE_ESCAPE}", line)
+                continue
             if key == "<<" and not key_node.style:  # plain: None from PyYAML, "" from libyaml
                 refuse(path, "merge keys (<<) are not allowed; write the keys out in full", line)
                 continue
@@ -559,6 +575,10 @@ def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
         for position, item in enumerate(node.value):
             locations.by_path[path + (position,)] = locations.line_of_index(item.start_mark.index)
             problems += _check_nodes(item, path + (position,), locations)
+    elif isinstance(node, yaml.ScalarNode) and _UNSTORABLE.search(node.value):
+        refuse(path, f"the value {_UNSTORABLE_ESCAPE}", locations.line_of_index(node.start_mark.index))
+        node.value = _UNSTORABLE.sub("\ufffd", node.value)  # so later messages can show the rest
+        node.tag = _STR
     elif node.tag in (_INT, _FLOAT):
         line = locations.line_of_index(node.start_mark.index)
         digits = node.value.lstrip("+-")

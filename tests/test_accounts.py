@@ -31,6 +31,35 @@ def test_a_visitor_signs_up_and_is_logged_in(client, django_user_model):
     assert "newbie" in client.get("/").content.decode()
 
 
+def test_two_signups_racing_for_one_name_give_the_loser_the_form_back_with_the_reason(
+    client, django_user_model, monkeypatch
+):
+    from accounts.forms import SignUpForm
+
+    is_valid, checked = SignUpForm.is_valid, []
+
+    def someone_else_signs_up_right_after_the_check(form):
+        valid = is_valid(form)
+        if not checked:  # the other request commits between this form's check and its insert
+            checked.append(form)
+            django_user_model.objects.create_user("newbie", "quick@example.org", "another-pass-789")
+        return valid
+
+    monkeypatch.setattr(SignUpForm, "is_valid", someone_else_signs_up_right_after_the_check)
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password1": "a-long-pass-123",
+            "password2": "a-long-pass-123",
+        },
+    )
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+    assert django_user_model.objects.get(username="newbie").email == "quick@example.org"
+
+
 def test_signup_with_mismatched_passwords_explains_the_problem(client):
     response = client.post(
         "/accounts/signup/",

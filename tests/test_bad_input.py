@@ -357,3 +357,22 @@ def test_a_tag_filter_longer_than_any_tag_finds_nothing_instead_of_failing(clien
         assert response.status_code == 200
         assert "Sample Model" not in response.content.decode()
     assert "Sample Model" in client.get("/cards/", {"tag": "demo"}).content.decode()
+
+
+@pytest.mark.parametrize("value", ['"\\ud800"', '"\\0"'])
+def test_a_suggestion_spelling_an_unstorable_character_as_a_yaml_escape_is_refused_on_the_page(
+    client, card, value
+):
+    text = SAMPLE_README.replace("license: apache-2.0", f"license: {value}")
+    response = client.post(
+        "/cards/sample/suggest/", {"mode": "raw", "text": text, "summary": "s", "base_version": 1}
+    )
+    assert response.status_code == 400
+    assert "cannot be stored" in response.content.decode()
+    assert Suggestion.objects.count() == 0
+    # Opening the guided editor on such a text shows its fields (and the problem) too.
+    response = client.post(
+        "/cards/sample/suggest/", {"mode": "raw", "text": text, "base_version": 1, "switch_mode": "guided"}
+    )
+    assert response.status_code in (200, 400)
+    response.content.decode("utf-8")

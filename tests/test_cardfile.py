@@ -815,3 +815,23 @@ def test_a_too_deep_mapping_holding_flow_lists_is_skipped_whole_and_the_rest_sti
     messages = [problem.message for problem in problems]
     assert any("too deep" in message for message in messages), messages
     assert any("keys must be text" in message for message in messages), messages  # read after the skip
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        'foo: "\\0"',
+        'foo: "a\\x00b"',
+        'foo: "\\ud800"',
+        'license: "\\udc00"',
+        'tags: ["a\\0b"]',
+        'model-index:\n- name: "\\ud800"',
+        '"k\\0": 1',
+    ],
+)
+def test_yaml_escapes_for_text_that_cannot_be_stored_are_refused_without_echoing_it(front):
+    with pytest.raises(CardFileError) as refused:
+        parse_card(f"---\n{front}\n---\n# T\n")
+    messages = [str(problem) for problem in refused.value.problems]
+    assert any("cannot be stored" in message for message in messages), messages
+    "\n".join(messages).encode("utf-8")  # every message can be shown on a page

@@ -165,3 +165,19 @@ def test_an_import_credits_the_user_it_names(tmp_path, make_user):
     assert CardVersion.objects.get(card__slug="a").author.username == "importer"
     with pytest.raises(CommandError, match="No user named 'nobody'"):
         run("import_cards", str(tmp_path), "--user", "nobody")
+
+
+def test_import_refuses_arguments_that_are_not_valid_utf8(tmp_path):
+    (tmp_path / "card.md").write_text("---\nlicense: mit\n---\n# Card\n", encoding="utf-8")
+    for option in ("--summary", "--user"):
+        with pytest.raises(CommandError, match=f"{option} must be valid UTF-8"):
+            call_command(
+                "import_cards", str(tmp_path), option, "caf\udce9", stdout=StringIO(), stderr=StringIO()
+            )
+    assert not ModelCard.objects.exists()
+
+
+def test_export_says_what_it_cannot_write_instead_of_a_traceback(card, tmp_path):
+    (tmp_path / "sample").write_text("a file where the card's folder goes", encoding="utf-8")
+    with pytest.raises(CommandError, match="Cannot write .*sample/README.md"):
+        call_command("export_cards", "--out", str(tmp_path), stdout=StringIO(), stderr=StringIO())

@@ -15,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="Folder to write into (created if missing)")
 
     def handle(self, *args, out, **options):
+        if "\x00" in out:
+            raise CommandError("--out must be a folder name without NUL characters.")
         root = Path(out)
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -30,7 +32,10 @@ class Command(BaseCommand):
             disable=total < 10,
             file=self.stderr._out,
         ):
-            folder = root / card.slug
-            folder.mkdir(exist_ok=True)
-            (folder / "README.md").write_bytes(card.text.encode("utf-8"))
+            target = root / card.slug / "README.md"
+            try:
+                target.parent.mkdir(exist_ok=True)
+                target.write_bytes(card.text.encode("utf-8"))
+            except OSError as exc:  # e.g. a file where the card's folder should be
+                raise CommandError(f"Cannot write {target}: {exc.strerror or exc}") from exc
         self.stdout.write(f"Exported {total} card(s) to {root}.")

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from tqdm import tqdm
 
 from modelcards import lineage
-from modelcards.cardfile import CardFileError, parse_card
+from modelcards.cardfile import CardFileError, is_storable, parse_card
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
 from modelcards.models import ModelCard, validate_card_slug
 from modelcards.rendering import MarkdownRefused, check_renderable
@@ -37,6 +37,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, slug=None, user=None, summary, jobs=None, **options):
+        for option, value in (("--user", user), ("--summary", summary), ("--slug", slug)):
+            if value and not is_storable(value):
+                raise CommandError(f"{option} must be valid UTF-8 text without NUL characters.")
         actor = None
         if user:
             try:
