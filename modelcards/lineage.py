@@ -100,6 +100,11 @@ def link_names(index: str, *, longest: int) -> list[str]:
     return [name for name in _candidates(index) if len(name) <= longest]
 
 
+def _named_bases(rows) -> set[str]:
+    """Every name that `rows` (card rows) give as a base model."""
+    return {name for row in rows for name in _candidates(row["base_models_index"])}
+
+
 def _in_batches(query, names: set[str]):
     """The rows `query(batch)` returns for each batch of `names`."""
     ordered = sorted(names)
@@ -117,9 +122,7 @@ def refresh_lineage(card_model) -> list:
         row["slug"]: row for row in card_model.objects.exclude(base_models_index="").values(*_ROW_FIELDS)
     }
     licences = {slug: row["license"] for slug, row in derived.items()}
-    wanted = {
-        name for row in derived.values() for name in _candidates(row["base_models_index"])
-    } - licences.keys()
+    wanted = _named_bases(derived.values()) - licences.keys()
     licences.update(
         _in_batches(
             lambda batch: card_model.objects.filter(slug__in=batch).values_list("slug", "license"), wanted
@@ -152,14 +155,14 @@ def refresh_family(card) -> list:
             break
     family = set(rows)
     looked_up = set(rows)
-    wanted = {name for row in rows.values() for name in _candidates(row["base_models_index"])} - looked_up
+    wanted = _named_bases(rows.values()) - looked_up
     for _ in range(MAX_GENERATIONS):  # up: every base model any of them names, generation by generation
         if not wanted:
             break
         found = list(_in_batches(cards_named, wanted))
         looked_up |= wanted
         rows.update((row["slug"], row) for row in found)
-        wanted = {name for row in found for name in _candidates(row["base_models_index"])} - looked_up
+        wanted = _named_bases(found) - looked_up
     licences = {slug: row["license"] for slug, row in rows.items()}
     return _save_changes(ModelCard, rows, family, licences)
 
@@ -168,8 +171,7 @@ def _save_changes(card_model, rows: dict[str, dict], family: set[str], licences:
     """Save new lineage fields for the cards of `family` whose lineage differs from what `rows` hold.
 
     `rows` holds every card read (slug -> row) and `licences` every existing card's licence they
-    name; a name that is not a card is no parent. With a `family` of one card and its descendants,
-    only those the card really is an ancestor of (within MAX_GENERATIONS) are recomputed.
+    name; a name that is not a card is no parent.
     """
     parents = {
         slug: [name for name in _candidates(row["base_models_index"]) if name in licences]

@@ -206,16 +206,11 @@ class CachedPageMiddleware:
         if found is None:
             return self.get_response(request)
         key, scopes = found
-        try:
-            tokens, stored = generations.fetch(key, scopes)
-        except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
-            logger.warning("Page cache read failed", exc_info=True)
+        if (looked_up := _look_up(key, scopes)) is None:
             return self.get_response(request)
+        tokens, stored = looked_up
         if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content, headers=headers)
-            response[CACHE_HEADER] = "hit"
-            return response
+            return _replay(stored)
         setattr(request, _AT_THE_DOOR, True)
         response = self.get_response(request)
         storable = getattr(response, "page_cache_storable", False)
@@ -223,6 +218,22 @@ class CachedPageMiddleware:
             headers = {name: value for name, value in response.items() if name != CACHE_HEADER}
             generations.keep(key, tokens, (response.content, headers), ENTRY_SECONDS)
         return response
+
+
+def _look_up(key: str, scopes: list[str]):
+    """(tokens, the stored page or None), or None when the cache cannot be read: then serve uncached."""
+    try:
+        return generations.fetch(key, scopes)
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages
+        logger.warning("Page cache read failed", exc_info=True)
+        return None
+
+
+def _replay(stored) -> HttpResponse:
+    content, headers = stored
+    response = HttpResponse(content, headers=headers)
+    response[CACHE_HEADER] = "hit"
+    return response
 
 
 def _door_lookup(request) -> tuple[str, list[str]] | None:
@@ -318,16 +329,11 @@ def _served_inside(request, view, args, kwargs, scopes_for):
     """The stored page for an anonymous visitor with a cookie, or a fresh one, stored when it may be."""
     # Scheme and host too: feeds and citations print absolute addresses.
     key = _entry_key("page", f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
-    try:
-        tokens, stored = generations.fetch(key, scopes_for(kwargs))
-    except Exception:  # noqa: BLE001 - a broken cache must not break pages; serve them uncached
-        logger.warning("Page cache read failed", exc_info=True)
+    if (looked_up := _look_up(key, scopes_for(kwargs))) is None:
         return view(request, *args, **kwargs)
+    tokens, stored = looked_up
     if stored is not None:
-        content, headers = stored
-        response = HttpResponse(content, headers=headers)
-        response[CACHE_HEADER] = "hit"
-        return response
+        return _replay(stored)
     response, storable = _fresh_page(request, view, args, kwargs)
     if storable:
         kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}

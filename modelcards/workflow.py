@@ -60,7 +60,6 @@ def write_version(
     """
     author = _real_user(author)
     moderator = _real_user(moderator)
-    # A caller holding the lock is inside its own transaction, which rolls back as one: no savepoint.
     with transaction.atomic(savepoint=not card_is_locked):
         locked = card if card_is_locked else ModelCard.objects.select_for_update().get(pk=card.pk)
         if locked.version_number and locked.text == card_file.text:

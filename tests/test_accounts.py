@@ -16,16 +16,16 @@ def test_moderators_group_exists_with_the_review_permission():
     ).exists()
 
 
+NEWBIE = {
+    "username": "newbie",
+    "email": "newbie@example.org",
+    "password1": "a-long-pass-123",
+    "password2": "a-long-pass-123",
+}
+
+
 def test_a_visitor_signs_up_and_is_logged_in(client, django_user_model):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "newbie",
-            "email": "newbie@example.org",
-            "password1": "a-long-pass-123",
-            "password2": "a-long-pass-123",
-        },
-    )
+    response = client.post("/accounts/signup/", NEWBIE)
     assert response.status_code == 302
     assert django_user_model.objects.filter(username="newbie").exists()
     assert "newbie" in client.get("/").content.decode()
@@ -46,15 +46,7 @@ def test_two_signups_racing_for_one_name_give_the_loser_the_form_back_with_the_r
         return valid
 
     monkeypatch.setattr(SignUpForm, "is_valid", someone_else_signs_up_right_after_the_check)
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "newbie",
-            "email": "newbie@example.org",
-            "password1": "a-long-pass-123",
-            "password2": "a-long-pass-123",
-        },
-    )
+    response = client.post("/accounts/signup/", NEWBIE)
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
     assert django_user_model.objects.get(username="newbie").email == "quick@example.org"
@@ -62,13 +54,7 @@ def test_two_signups_racing_for_one_name_give_the_loser_the_form_back_with_the_r
 
 def test_signup_with_mismatched_passwords_explains_the_problem(client):
     response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "newbie",
-            "email": "n@example.org",
-            "password1": "a-long-pass-123",
-            "password2": "other-pass-456",
-        },
+        "/accounts/signup/", {**NEWBIE, "email": "n@example.org", "password2": "other-pass-456"}
     )
     assert response.status_code == 400
     assert "didn" in response.content.decode()  # "The two password fields didn’t match."

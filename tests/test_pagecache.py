@@ -299,3 +299,21 @@ def test_pages_that_are_not_cached_pass_the_door_untouched(client, card):
     response = _get(client, "/cards/sample/suggest/")  # a form: its CSRF token is this visitor's own
     assert CACHE_HEADER not in response and "csrftoken" in response.cookies
     assert CACHE_HEADER not in _get(client, "/cards/sample/suggest/")
+
+
+@pytest.mark.parametrize("session_cookie", [False, True])  # answered at the door, or inside the stack
+def test_a_cache_that_cannot_be_read_serves_pages_uncached_instead_of_failing(
+    client, card, monkeypatch, session_cookie
+):
+    from config import generations
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(generations, "fetch", unreachable)
+    if session_cookie:
+        client.cookies["sessionid"] = "no-such-session"
+    for url in ("/cards/sample/", "/cards/"):
+        response = _get(client, url)
+        assert CACHE_HEADER not in response
+        assert "Sample Model" in response.content.decode()
