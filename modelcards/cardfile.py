@@ -10,7 +10,7 @@ import yaml
 from django.conf import settings
 
 from .headings import find_headings, plain_text
-from .openness import openness_problems
+from .openness.checks import namespace_problems
 from .vocabularies import LICENCES, PIPELINE_TAGS
 from .wording import describe_kind, did_you_mean
 
@@ -638,7 +638,7 @@ def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
         )
     if "model-index" in metadata:
         _check_model_index(metadata["model-index"], report)
-    for path, message, severity in openness_problems(metadata):
+    for path, message, severity in namespace_problems(metadata):
         report.add(path, message, severity)
     return report.problems
 
@@ -917,3 +917,12 @@ def _dumped_key(key: str, value, line_end: str) -> str:
         width=100,
     )
     return dumped.replace("\n", line_end)
+
+
+def as_list(value) -> list[str]:
+    """Hub fields such as `tags` may be one string or a list of strings."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)]

@@ -6,8 +6,12 @@ Everything returned is plain data: templates escape it.
 
 from dataclasses import dataclass, field
 
-from .models import as_list
-from .vocabularies import PIPELINE_TAGS, get_licence
+from .cardfile import as_list
+from .openness.claims import SOURCE_IMPORT, describe, result_key, result_rows
+from .openness.disputes import markers_by_claim
+from .openness.licences import read_licence
+from .openness.record import card_claim_evidence
+from .vocabularies import PIPELINE_TAGS
 
 HUB = "https://huggingface.co"
 
@@ -19,6 +23,11 @@ class ResultRow:
     dataset: str
     metric: str
     value: str
+    verified: bool = False  # the Hub's evaluation verified it, as the card says
+    source_name: str = ""
+    source_url: str = ""
+    asserted: str = ""  # who asserted it here, when the panel is the current card's
+    self_reported: bool = False  # in the card as imported, so reported by its producer
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,10 @@ class MetadataPanel:
     pipeline_label: str
     co2: str
     results: list[ResultRow] = field(default_factory=list)
+    licence_asserted: str = ""
+    datasets_asserted: str = ""
+    evidence: dict = field(default_factory=dict)  # claim -> CardClaimEvidence (sources, checked)
+    markers: dict = field(default_factory=dict)  # claim -> disputed / citation-needed markers
 
     @property
     def licence_missing(self) -> bool:
@@ -56,30 +69,24 @@ def _text(value) -> str:
     return str(value)
 
 
-def _results(model_index) -> list[ResultRow]:
+def _results(metadata: dict, provenance: dict) -> list[ResultRow]:
     rows = []
-    if not isinstance(model_index, list):
-        return rows
-    for entry in model_index:
-        if not isinstance(entry, dict):
-            continue
-        for result in entry.get("results") or []:
-            if not isinstance(result, dict):
-                continue
-            task = result.get("task") if isinstance(result.get("task"), dict) else {}
-            dataset = result.get("dataset") if isinstance(result.get("dataset"), dict) else {}
-            for metric in result.get("metrics") or []:
-                if not isinstance(metric, dict):
-                    continue
-                rows.append(
-                    ResultRow(
-                        model=_text(entry.get("name")),
-                        task=_text(task.get("name") or task.get("type")),
-                        dataset=_text(dataset.get("name") or dataset.get("type")),
-                        metric=_text(metric.get("name") or metric.get("type")),
-                        value=_text(metric.get("value")),
-                    )
-                )
+    for row in result_rows(metadata):
+        source_url = row["source_url"] if row["source_url"].startswith(("https://", "http://")) else ""
+        rows.append(
+            ResultRow(
+                model=_text(row["model"]),
+                task=_text(row["task_name"] or row["task"]),
+                dataset=_text(row["dataset"]),
+                metric=_text(row["metric"]),
+                value=_text(row["value"]),
+                verified=row["verified"],
+                source_name=_text(row["source_name"]),
+                source_url=source_url,
+                asserted=describe(provenance.get(result_key(row))),
+                self_reported=(provenance.get(result_key(row)) or {}).get("source") == SOURCE_IMPORT,
+            )
+        )
     return rows
 
 
@@ -94,10 +101,15 @@ def _co2(value) -> str:
     return ""
 
 
-def build_panel(metadata: dict, *, local_slugs: frozenset[str] = frozenset()) -> MetadataPanel:
-    """`local_slugs`: base models that have a card here link to it rather than to the Hub."""
+def build_panel(
+    metadata: dict, *, local_slugs: frozenset[str] = frozenset(), provenance: dict | None = None
+) -> MetadataPanel:
+    """`local_slugs`: base models that have a card here link to it rather than to the Hub.
+    `provenance`: the current card's claim provenance, to say who asserted each claim."""
+    provenance = provenance or {}
     licence_id = _text(metadata.get("license"))
-    licence = get_licence(licence_id)
+    reading = read_licence(licence_id)
+    licence = reading.licence
     if licence_id == "other":
         licence_name = _text(metadata.get("license_name")) or "Other licence"
         link = _text(metadata.get("license_link"))
@@ -118,6 +130,10 @@ def build_panel(metadata: dict, *, local_slugs: frozenset[str] = frozenset()) ->
         licence_id=licence_id,
         licence_name=licence_name,
         licence_type=licence.type if licence else "unknown",
+        licence_asserted=describe(provenance.get("license")),
+        datasets_asserted=describe(provenance.get("datasets")),
+        evidence=card_claim_evidence(metadata),
+        markers={claim: tuple(found) for claim, found in markers_by_claim(metadata).items()},
         licence_link=licence_link,
         languages=as_list(metadata.get("language")),
         tags=as_list(metadata.get("tags")),
@@ -127,5 +143,5 @@ def build_panel(metadata: dict, *, local_slugs: frozenset[str] = frozenset()) ->
         pipeline_tag=pipeline_tag,
         pipeline_label=PIPELINE_TAGS.get(pipeline_tag, pipeline_tag),
         co2=_co2(metadata.get("co2_eq_emissions")),
-        results=_results(metadata.get("model-index")),
+        results=_results(metadata, provenance),
     )

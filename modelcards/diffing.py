@@ -25,6 +25,7 @@ __all__ = [
     "diff_texts",
     "merge3",
     "unified_lines",
+    "unresolved_markers",
 ]
 
 # A replace block is paired by best alignment only while it is small; beyond this many
@@ -43,6 +44,10 @@ _MAX_PLAIN_MATCH_CELLS = 40_000
 # long as it needs no more than this many inserted and deleted lines.
 _MAX_MINIMAL_LINES = 400
 _MAX_MINIMAL_EDITS = 40
+
+# Git's conflict markers, so that a moderator editing a merge sees what every merge tool shows.
+CONFLICT_START, CONFLICT_SEPARATOR, CONFLICT_END = "<<<<<<<", "=======", ">>>>>>>"
+_MARKER_LINE = re.compile(r"(?:<{7}|={7}|>{7}|\|{7})(?:[ \t].*)?")
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD_CHARACTER = re.compile(r"\w")
@@ -216,6 +221,26 @@ class MergeResult:
                 part += _line_ending_of(conflict)
             text.append(part)
         return "".join(text)
+
+    def marked(self, ours_label: str, theirs_label: str) -> str:
+        """The merged text with each conflict written out between git-style markers, for a person to edit.
+
+        Each side keeps its exact lines; a side whose last line has no line break gets one, so that the
+        marker after it stands on a line of its own. Labels are kept to one line.
+        """
+        ours_label, theirs_label = (" ".join(label.split()) for label in (ours_label, theirs_label))
+        parts: list[str] = []
+        for region in self.regions:
+            if region.kind == "clean":
+                parts.extend(region.lines)
+                continue
+            end = _line_ending_of(region)
+            parts.append(f"{CONFLICT_START} {ours_label}{end}")
+            parts.extend(_closed_lines(region.ours, end))
+            parts.append(CONFLICT_SEPARATOR + end)
+            parts.extend(_closed_lines(region.theirs, end))
+            parts.append(f"{CONFLICT_END} {theirs_label}{end}")
+        return "".join(parts)
 
 
 # --------------------------------------------------------------------------------------
@@ -679,6 +704,50 @@ def _line_ending_of(region: MergeRegion) -> str:
             if ending := _line_ending(line):
                 return ending
     return "\n"
+
+
+def _closed_lines(lines: Sequence[str], end: str) -> list[str]:
+    if lines and not _line_ending(lines[-1]):
+        return [*lines[:-1], lines[-1] + end]
+    return list(lines)
+
+
+def _marker_lines(text: str) -> list[tuple[int, str]]:
+    return [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if _MARKER_LINE.fullmatch(line)
+    ]
+
+
+def unresolved_markers(text: str, *, sources: Iterable[str] = ()) -> list[tuple[int, str]]:
+    """Lines of `text` that are conflict markers left behind, as ``(line number, line)``.
+
+    A marker-shaped line counts only beyond the number of times any of `sources` (the texts that
+    were merged) already has it, so a card that really contains such a line (a setext heading
+    underlined with exactly seven ``=``) can still be edited; the lines reported are those inside a
+    ``<<<<<<<`` ... ``>>>>>>>`` block first.
+    """
+    found = _marker_lines(text)
+    if not found:
+        return []
+    allowed: Counter = Counter()
+    for source in sources:
+        allowed |= Counter(line for _, line in _marker_lines(source))
+    excess = Counter(line for _, line in found) - allowed
+    inside, opened = set(), None
+    for index, (_, line) in enumerate(found):
+        if line.startswith(CONFLICT_START):
+            opened = index
+        elif line.startswith(CONFLICT_END) and opened is not None:
+            inside.update(number for number, _ in found[opened : index + 1])
+            opened = None
+    left = []
+    for number, line in sorted(found, key=lambda item: (item[0] not in inside, item[0])):
+        if excess[line]:
+            excess[line] -= 1
+            left.append((number, line))
+    return sorted(left)
 
 
 def merge3(base: str, ours: str, theirs: str) -> MergeResult:

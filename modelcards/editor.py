@@ -17,7 +17,8 @@ from .cardfile import (
     replace_body,
     set_metadata_values,
 )
-from .openness import AVAILABILITIES, COMPONENTS, MAX_DATA_INFORMATION, NAMESPACE, RECORD, record_of
+from .openness.mof import COMPONENTS, COMPONENTS_BY_KEY
+from .openness.record import AVAILABILITIES, MAX_DATA_INFORMATION, NAMESPACE, RECORD, record_of
 from .rendering import MarkdownRefused, check_renderable, render_markdown
 from .vocabularies import LICENCES, PIPELINE_TAGS
 
@@ -57,6 +58,8 @@ def openness_values(metadata: dict) -> dict:
         entry = entry if isinstance(entry, dict) else {}
         for part in OPENNESS_PARTS:
             value = entry.get(part)
+            if isinstance(value, list):  # several evidence links, one per space
+                value = " ".join(str(item) for item in value if item is not None)
             values[openness_field(component.key, part)] = "" if value is None else str(value)
     note = record.get("data_information")
     values[OPENNESS_DATA] = note if isinstance(note, str) else ""
@@ -71,16 +74,20 @@ def _openness_change(metadata: dict, fields: dict):
     posted = {key: (fields.get(key) or "").strip() for key in OPENNESS_KEYS}
     if all(posted[key] == current[key].strip() for key in OPENNESS_KEYS):
         return _UNCHANGED
-    components = {}
+    record = dict(record_of(metadata) or {})
+    existing = record.get("components") if isinstance(record.get("components"), dict) else {}
+    components = {key: entry for key, entry in existing.items() if key not in COMPONENTS_BY_KEY}
     for component in COMPONENTS:
-        entry = {
-            part: posted[openness_field(component.key, part)]
-            for part in OPENNESS_PARTS
-            if posted[openness_field(component.key, part)]
-        }
+        old = existing.get(component.key)
+        # Fields the table does not show (licence link, checked date) are kept as they were.
+        entry = {k: v for k, v in old.items() if k not in OPENNESS_PARTS} if isinstance(old, dict) else {}
+        for part in OPENNESS_PARTS:
+            if value := posted[openness_field(component.key, part)]:
+                entry[part] = _evidence_value(value) if part == "evidence" else value
         if entry:
             components[component.key] = entry
-    record = {}
+    record.pop("data_information", None)
+    record.pop("components", None)
     if posted[OPENNESS_DATA]:
         record["data_information"] = normalise_newlines(posted[OPENNESS_DATA])
     if components:
@@ -95,6 +102,12 @@ def _openness_change(metadata: dict, fields: dict):
 
 
 _UNCHANGED = object()
+
+
+def _evidence_value(text: str):
+    """One link as text, several (separated by spaces or commas) as a list."""
+    links = [link for link in re.split(r"[\s,]+", text) if link]
+    return links[0] if len(links) == 1 else links
 
 
 class GuidedUnavailable(ValueError):
@@ -371,7 +384,7 @@ class EditorView:
 
     @property
     def licence_options(self):
-        return [(licence.id, licence.name) for licence in LICENCES.values()]
+        return list(LICENCES.items())
 
 
 def editor_view(text: str, *, whole_card: bool, posted: Posted | None = None, text_errors=()) -> EditorView:

@@ -18,8 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from . import completeness, lineage, openness
-from .cardfile import CardFile
+from .cardfile import CardFile, as_list
+from .openness import claims, completeness, lineage
+from .openness.assessment import assess, licence_type_of
+from .openness.flags import FLAGS
+from .openness.mof import CLASS_NAMES, CLASS_NUMERALS
 from .search import search_cards
 
 CARD_SLUG_PATTERN = r"[a-z0-9][a-z0-9._-]*"
@@ -95,6 +98,14 @@ class ModelCard(models.Model):
     )
     licence_type = models.CharField(max_length=30, blank=True, db_index=True)
     openness_flags = models.JSONField(default=list, blank=True, help_text="Open-washing flag codes.")
+    flag_details = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each flag this card earns alone, with the sentence and components.",
+    )
+    claim_provenance = models.JSONField(
+        default=dict, blank=True, help_text="Who asserted each openness claim, and in which version."
+    )
     has_openness_flags = models.BooleanField(default=False, db_index=True)
     licence_lineage = models.JSONField(
         default=list, blank=True, help_text="Base models on this site, nearest first, with their licences."
@@ -164,27 +175,34 @@ class ModelCard(models.Model):
 
     @property
     def mof_class_name(self) -> str:
-        return openness.CLASS_NAMES.get(self.mof_class, "No MOF class")
+        return CLASS_NAMES.get(self.mof_class, "No MOF class")
 
     @property
     def mof_numeral(self) -> str:
-        return openness.CLASS_NUMERALS.get(self.mof_class, "")
+        return CLASS_NUMERALS.get(self.mof_class, "")
 
     @property
     def flag_labels(self) -> list[tuple[str, str]]:
         """(code, short label) of each stored open-washing flag, for badges."""
-        return [(code, openness.FLAGS[code][0]) for code in self.openness_flags if code in openness.FLAGS]
+        return [(code, FLAGS[code][0]) for code in self.openness_flags if code in FLAGS]
+
+    def record_claims(self, *, by: str, source: str, at: str) -> None:
+        """Credit the claims this version adds or changes to `by`; unchanged claims keep their author."""
+        self.claim_provenance = claims.carry_provenance(
+            self.claim_provenance, self.metadata, by=by, source=source, version=self.version_number, at=at
+        )
 
 
 def openness_fields(metadata: dict, text: str, body_start: int) -> dict:
     """Every openness and completeness field a text implies, except the licence lineage, which needs
-    other cards and is filled in by `lineage.refresh_lineage` after the card is saved."""
-    assessment = openness.assess(metadata, text[body_start:])
+    other cards and is filled in by `family.refresh_family` after the card is saved."""
+    assessment = assess(metadata, text[body_start:])
     return {
         "mof_class": assessment.mof_class,
         "mof_conditional": assessment.conditional,
-        "licence_type": openness.licence_type_of(metadata.get("license")),
-        "openness_flags": list(assessment.flags),
+        "licence_type": licence_type_of(metadata.get("license")),
+        "openness_flags": [flag.code for flag in assessment.flags],
+        "flag_details": [flag.as_dict() for flag in assessment.flags],
         "has_openness_flags": bool(assessment.flags),
         "licence_lineage": [],
         "base_models_index": lineage.base_models_index(metadata),
@@ -192,18 +210,9 @@ def openness_fields(metadata: dict, text: str, body_start: int) -> dict:
     }
 
 
-def as_list(value) -> list[str]:
-    """Hub fields such as `tags` may be one string or a list of strings."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(item) for item in value]
-    return [str(value)]
-
-
 class BaseModelLink(models.Model):
     """A name a card gives as its base model that could be another card's slug: the index by which a
-    write finds the cards derived from the one it changed (lineage.refresh_family)."""
+    write finds the cards derived from the one it changed (openness.family.refresh_family)."""
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="base_model_links")
     name = models.CharField(max_length=100, db_index=True)
@@ -229,6 +238,9 @@ class CardVersion(models.Model):
         EDITED = "edited", "Direct edit"
         SUGGESTION = "suggestion", "Accepted suggestion"
         REVERTED = "reverted", "Revert"
+        MARKED = "marked", "Claim marked"
+        RESOLVED = "resolved", "Marker resolved"
+        MOT_IMPORT = "mot-import", "Openness record imported"
 
     revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="card_version")
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="versions")

@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 
 from .feeds import card_changes_feed, recent_changes_feed
 from .models import CARD_SLUG_PATTERN
-from .views import cards, editor, history, openness, review, suggestions, talk
+from .views import cards, claims, editor, history, openness, review, suggestions, talk
 
 
 class CardSlugConverter:
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", cards.home, name="home"),
     path("cards/", cards.CardListView.as_view(), name="card_list"),
     path("cards/import/", cards.card_import, name="card_import"),
+    path("cards/import-mof/", claims.mot_import, name="mot_import"),
     path("cards/new/suggest/", suggestions.suggest_new_card, name="suggest_new_card"),
     path("preview/", editor.editor_preview, name="editor_preview"),
     path("cards/<card:slug>.md", cards.card_markdown, name="card_markdown"),
@@ -37,6 +38,8 @@ urlpatterns = [
     path("cards/<card:slug>/watch/", cards.card_watch, name="card_watch"),
     path("cards/<card:slug>/suggest/", suggestions.suggest, name="suggest"),
     path("cards/<card:slug>/edit/", suggestions.card_edit, name="card_edit"),
+    path("cards/<card:slug>/claims/", claims.claim_markers, name="mark_claim"),
+    path("cards/<card:slug>/claims/resolve/", claims.claim_marker_resolve, name="resolve_marker"),
     path("cards/<card:slug>/talk/", talk.talk, name="talk"),
     path("cards/<card:slug>/talk/<int:pk>/", talk.talk_thread, name="talk_thread"),
     path("cards/<card:slug>/talk/<int:pk>/moderate/", talk.talk_moderate, name="talk_moderate"),

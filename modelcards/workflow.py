@@ -6,6 +6,7 @@ revert. Suggestions made against an older version are merged three ways, never a
 """
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -13,11 +14,22 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from . import lineage, notifications, permissions
-from .cardfile import CardFile, CardFileError, parse_card
-from .diffing import MergeResult, cached_merge3, carry_line_origins, merge3
+from . import notifications, permissions
+from .cardfile import CardFile, CardFileError, parse_card, replace_body
+from .diffing import (
+    MergeRegion,
+    MergeResult,
+    TextDiff,
+    cached_diff_texts,
+    cached_merge3,
+    carry_line_origins,
+    merge3,
+    unresolved_markers,
+)
 from .models import Activity, CardVersion, InvalidTransition, ModelCard, Suggestion, Watch
+from .openness import claims, family
 
 
 class WorkflowError(Exception):
@@ -73,6 +85,11 @@ def write_version(
         locked.line_versions = carry_line_origins(
             old_text, locked.text, locked.line_versions, locked.version_number
         )
+        locked.record_claims(
+            by=author.get_username() if author else author_name,
+            source=_claim_source(kind, author),
+            at=timezone.localdate().isoformat(),
+        )
         with reversion.create_revision(atomic=False):
             locked.save()
             reversion.set_user(author or moderator)
@@ -102,12 +119,21 @@ def write_version(
         transaction.on_commit(lambda: notifications.new_version(version))
         # A new licence or base model changes the lineage flags of this card and of its descendants.
         locked.sync_base_model_links(old_base_models)
-        for changed in lineage.refresh_family(locked):
+        for changed in family.refresh_family(locked):
             if changed.pk == locked.pk:
-                for name in lineage.LINEAGE_FIELDS:
+                for name in family.LINEAGE_FIELDS:
                     setattr(locked, name, getattr(changed, name))
     _copy_fields(locked, card)
     return version
+
+
+def _claim_source(kind: str, author) -> str:
+    """Whom a version's new claims are credited to: the imported card, a tool record, or a person."""
+    if kind == CardVersion.Kind.IMPORTED:
+        return claims.SOURCE_IMPORT
+    if kind == CardVersion.Kind.MOT_IMPORT:
+        return claims.SOURCE_MOT
+    return claims.SOURCE_ACCOUNT if author else claims.SOURCE_ANONYMOUS
 
 
 def _copy_fields(source, target) -> None:
@@ -192,6 +218,14 @@ class StaleReview(WorkflowError):
     """The card or the suggestion changed after the moderator looked; they must look again."""
 
 
+class CardMoved(StaleReview):
+    """The card changed after the moderator compared their text with it; they must compare again."""
+
+
+class AlreadyDecided(InvalidTransition):
+    """Someone decided the suggestion first; the message tells the other person who, when and how."""
+
+
 class MergeConflict(WorkflowError):
     def __init__(self, merge: MergeResult):
         super().__init__(
@@ -207,10 +241,30 @@ class InvalidText(WorkflowError):
         self.problems = problems
 
 
+class UnresolvedConflict(InvalidText):
+    """An edited text still holds conflict markers: publishing it would publish the markers."""
+
+    def __init__(self, markers: list[tuple[int, str]]):
+        numbers = [str(number) for number, _ in markers]
+        where = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        super().__init__(
+            [
+                f"conflict markers are still in the text (line{'s' if len(numbers) > 1 else ''} {where}). "
+                "In each conflict keep the text you want, then delete the <<<<<<<, ======= and >>>>>>> lines"
+            ]
+        )
+        self.markers = markers
+
+
+def _refuse_unresolved_markers(text: str, *, sources: tuple[str, ...]) -> None:
+    if markers := unresolved_markers(text, sources=sources):
+        raise UnresolvedConflict(markers)
+
+
 def _record_decision(suggestion: Suggestion, kind: str, *, actor, summary: str = "") -> None:
     Activity.objects.create(
         kind=kind,
-        card=suggestion.card,
+        card_id=suggestion.card_id,
         suggestion=suggestion,
         actor=actor,
         actor_name="" if actor else suggestion.author_name,
@@ -221,6 +275,13 @@ def _record_decision(suggestion: Suggestion, kind: str, *, actor, summary: str =
 def text_fingerprint(text: str) -> str:
     """Short hash of a text, posted back by review forms to prove which text the moderator saw."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def version_fingerprint(card: ModelCard | None) -> str:
+    """Names the card's current version, so that a confirmation is refused once the card has moved on."""
+    if card is None:
+        return text_fingerprint("0\n")
+    return text_fingerprint(f"{card.version_number}\n{card.text}")
 
 
 def text_at_version(card: ModelCard, number: int) -> str:
@@ -237,6 +298,10 @@ class Acceptance:
     base_text: str
     current_text: str
     merge: MergeResult | None  # None when the card has not changed since the suggestion was made
+    suggested_text: str = ""
+    current_fingerprint: str = ""
+    current_label: str = "current card"
+    suggestion_label: str = "suggestion"
 
     @property
     def stale(self) -> bool:
@@ -253,17 +318,147 @@ class Acceptance:
             return None
         return None if self.merge.conflicted else self.merge.text
 
+    @property
+    def edit_text(self) -> str:
+        """Where "edit, then accept" starts: the suggestion merged into the CURRENT text, never its
+        old base (which would quietly undo every change accepted since), conflicts marked git-style."""
+        if self.merge is None:
+            return self.suggested_text
+        if self.merge.conflicted:
+            return self.merge.marked(self.current_label, self.suggestion_label)
+        return self.merge.text
+
+    @property
+    def preview_body(self) -> str:
+        """The Markdown body of "how the card would look": the merge into the current text, with each
+        conflict shown as both competing texts instead of markers (a `=======` line is a heading)."""
+        if not self.conflicted:
+            return _body(self.result_text or self.suggested_text)
+        # Named after the texts, so the rendered preview is cached like any other and no card holds it.
+        placeholder = f"mcc-conflict-{text_fingerprint(self.current_text + self.suggested_text)}-"
+        pieces = []
+        for region in self.merge.regions:
+            if region.kind == "clean":
+                pieces.extend(region.lines)
+            else:
+                pieces.append(f"{placeholder}{len(pieces)}\n")
+        body = _body("".join(pieces))  # a conflict in the front matter is not shown, like the metadata
+        conflicts = [piece for piece in pieces if piece.startswith(placeholder)]
+        for number, (piece, region) in enumerate(zip(conflicts, self.merge.conflicts, strict=True), 1):
+            body = body.replace(piece, self._shown_conflict(number, len(conflicts), region))
+        return body
+
+    def _shown_conflict(self, number: int, total: int, region: MergeRegion) -> str:
+        return (
+            f"\n**Conflict {number} of {total}, not yet resolved. {self.current_label.capitalize()}:**\n\n"
+            f"{_as_code(region.ours)}\n**{self.suggestion_label.capitalize()}:**\n\n{_as_code(region.theirs)}\n"
+        )
+
+
+def _as_code(lines: tuple[str, ...]) -> str:
+    """One side of a conflict as a literal block, its fence longer than any run of tildes inside it."""
+    text = "".join(lines).rstrip("\r\n")
+    if not text.strip():
+        return "*(nothing)*\n"
+    fence = "~" * max(3, 1 + max((len(run) for run in re.findall("~+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}\n"
+
+
+def _body(text: str) -> str:
+    return text[len(replace_body(text, "")) :]
+
 
 def prepare_acceptance(suggestion: Suggestion, card: ModelCard | None = None) -> Acceptance:
     card = card or suggestion.card
     if card is None:
-        return Acceptance(0, "", "", None)
+        return Acceptance(
+            0, "", "", None, suggested_text=suggestion.text, current_fingerprint=version_fingerprint(None)
+        )
+    labels = {
+        "suggested_text": suggestion.text,
+        "current_fingerprint": version_fingerprint(card),
+        "current_label": f"current card (version {card.version_number})",
+        "suggestion_label": f"suggestion #{suggestion.pk} (based on version {suggestion.base_version})",
+    }
     if card.version_number == suggestion.base_version:
-        return Acceptance(card.version_number, card.text, card.text, None)
+        return Acceptance(card.version_number, card.text, card.text, None, **labels)
     base_text = text_at_version(card, suggestion.base_version)
-    return Acceptance(
-        card.version_number, base_text, card.text, cached_merge3(base_text, card.text, suggestion.text)
+    merge = cached_merge3(base_text, card.text, suggestion.text)
+    return Acceptance(card.version_number, base_text, card.text, merge, **labels)
+
+
+@dataclass(frozen=True)
+class EditedText:
+    """A moderator's edited text compared with the card as it is now, waiting for their confirmation."""
+
+    text: str
+    current_version: int
+    current_fingerprint: str
+    diff: TextDiff
+    card_moved: bool  # the card changed after the moderator's edit box was filled
+
+
+def review_edited_text(
+    suggestion: Suggestion, text: str, *, reviewer: AbstractBaseUser, seen_version: int | None = None
+) -> EditedText:
+    """Check an edited text and compare it with the CURRENT version; nothing is saved.
+
+    The comparison is always with the current text, never with the suggestion's base, so a change
+    accepted since the suggestion was written can only be removed where this diff shows it removed.
+    """
+    if not permissions.can_review(reviewer):
+        raise PermissionDenied("Only moderators can accept suggestions.")
+    suggestion = Suggestion.objects.select_related("moderator", "version").get(pk=suggestion.pk)
+    _ensure_pending(suggestion)
+    card = ModelCard.objects.get(pk=suggestion.card_id) if suggestion.card_id else None
+    current_text = card.text if card else ""
+    _refuse_unresolved_markers(text, sources=(current_text, suggestion.text))
+    _checked_card_file(text)
+    if card is not None and text == card.text:
+        raise NoChange("The edited text is the same as the current card; reject the suggestion instead.")
+    current_version = card.version_number if card else 0
+    return EditedText(
+        text=text,
+        current_version=current_version,
+        current_fingerprint=version_fingerprint(card),
+        diff=cached_diff_texts(current_text, text),
+        card_moved=seen_version is not None and seen_version != current_version,
     )
+
+
+def describe_decision(suggestion: Suggestion) -> str:
+    """Who decided a suggestion, when and how, for whoever tries to decide it after them."""
+    status = suggestion.get_status_display().lower()
+    if suggestion.status == Suggestion.Status.WITHDRAWN:
+        return "This suggestion was already withdrawn by its author."
+    who = suggestion.moderator.get_username() if suggestion.moderator_id else "a moderator"
+    told = f"This suggestion was already {status} by {who}"
+    if suggestion.decided_at:
+        when = timezone.localtime(suggestion.decided_at)
+        told += f" at {when:%H:%M} {when.tzname()} on {when.day} {when:%b %Y}"
+    if suggestion.version_id:
+        told += f" as version {suggestion.version.number}"
+    if suggestion.status == Suggestion.Status.REJECTED and suggestion.note:
+        return f"{told}: {suggestion.note}"
+    return told + "."
+
+
+def _ensure_pending(suggestion: Suggestion) -> None:
+    if not suggestion.is_pending:
+        raise AlreadyDecided(describe_decision(suggestion))
+
+
+def _lock_for_decision(suggestion: Suggestion, *, whole_card: bool = False):
+    """Lock the card row, then the suggestion row: the one order every decision takes.
+
+    A decision also writes an Activity row pointing at the card, which needs a share lock on the card,
+    so a writer that locked the suggestion first would deadlock with one that locked the card first.
+    """
+    card = None
+    if suggestion.card_id:
+        cards = ModelCard.objects.select_for_update()
+        card = cards.get(pk=suggestion.card_id) if whole_card else cards.only("pk").get(pk=suggestion.card_id)
+    return card, Suggestion.objects.select_for_update().get(pk=suggestion.pk)
 
 
 def _checked_card_file(text: str) -> CardFile:
@@ -327,25 +522,35 @@ def accept_suggestion(
     resolved_text: str | None = None,
     seen_fingerprint: str | None = None,
     seen_version: int | None = None,
+    seen_current: str | None = None,
 ) -> CardVersion:
     """Publish a pending suggestion as the card's next version, credited to its author and `reviewer`.
 
     The card row is locked while the text is merged and written, so a double click or two moderators
     produce one version and a clear refusal for the other. If the card changed since the suggestion
     was made, its changes are merged three ways with the current text; a conflict needs
-    `resolved_text` from the moderator. `seen_*` bind the decision to what the moderator was shown.
+    `resolved_text` from the moderator. `seen_*` bind the decision to what the moderator was shown:
+    a `resolved_text` is published only with `seen_current`, the `version_fingerprint` of the version
+    it was compared with, so it can never drop a change the moderator was not shown as dropped.
     """
     if not permissions.can_review(reviewer):
         raise PermissionDenied("Only moderators can accept suggestions.")
     with transaction.atomic():
-        card = None
-        if suggestion.card_id:
-            card = ModelCard.objects.select_for_update().get(pk=suggestion.card_id)
-        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        if not locked.is_pending:
-            raise InvalidTransition(f"This suggestion was already {locked.get_status_display().lower()}.")
+        card, locked = _lock_for_decision(suggestion, whole_card=True)
+        _ensure_pending(locked)
         if seen_fingerprint is not None and seen_fingerprint != text_fingerprint(locked.text):
             raise StaleReview("The suggestion's text is not the one you reviewed; look at it again.")
+        if resolved_text is not None:
+            # Checked before `seen_version`, so a moderator whose card moved on is shown the new diff.
+            if seen_current is None:
+                raise StaleReview("Compare the edited text with the current version before accepting it.")
+            if seen_current != version_fingerprint(card):
+                now = f" (it is now at version {card.version_number})" if card else ""
+                raise CardMoved(
+                    f"The card changed while you were checking your text{now}; "
+                    "compare your text with it again before accepting."
+                )
+            _refuse_unresolved_markers(resolved_text, sources=(card.text if card else "", locked.text))
         if card is not None and seen_version is not None and seen_version != card.version_number:
             raise StaleReview(
                 f"The card has changed since you opened the review (it is now at version "
@@ -415,7 +620,8 @@ def reject_suggestion(suggestion: Suggestion, *, reviewer: AbstractBaseUser, not
     if not note.strip():
         raise WorkflowError("Say why the suggestion is rejected: the note is shown to its author.")
     with transaction.atomic():
-        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        _card, locked = _lock_for_decision(suggestion)
+        _ensure_pending(locked)
         locked.mark_decided(Suggestion.Status.REJECTED, moderator=reviewer, note=note.strip())
         locked.save(update_fields=Suggestion.DECISION_FIELDS)
         _record_decision(locked, Activity.Kind.REJECTED, actor=reviewer)
@@ -427,7 +633,8 @@ def reject_suggestion(suggestion: Suggestion, *, reviewer: AbstractBaseUser, not
 def withdraw_suggestion(suggestion: Suggestion) -> Suggestion:
     """The author takes back a pending suggestion; it stays visible with its status."""
     with transaction.atomic():
-        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        _card, locked = _lock_for_decision(suggestion)
+        _ensure_pending(locked)
         locked.mark_withdrawn()
         locked.save(update_fields=["status", "updated_at"])
         _record_decision(locked, Activity.Kind.WITHDRAWN, actor=locked.author)

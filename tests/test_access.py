@@ -42,6 +42,17 @@ MATRIX = {
     # The editor's live preview changes nothing, so anyone who may open an editor may use it.
     "modelcards:editor_preview": ("post", dict.fromkeys(ROLES, 200)),
     "modelcards:talk": ("get", dict.fromkeys(ROLES, 200)),
+    # Anyone may read the markers on a card's claims; marking needs an account (see test_disputes.py).
+    "modelcards:mark_claim": ("get", dict.fromkeys(ROLES, 200)),
+    # A resolution without a note is refused with a message, so a moderator is sent back to the page.
+    "modelcards:resolve_marker": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
+    "modelcards:mot_import": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
     "modelcards:talk_thread": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:talk_moderate": (
         "post",
@@ -138,6 +149,8 @@ def _kwargs(name, world):
         "modelcards:card_watch": {"slug": slug},
         "modelcards:suggest": {"slug": slug},
         "modelcards:talk": {"slug": slug},
+        "modelcards:mark_claim": {"slug": slug},
+        "modelcards:resolve_marker": {"slug": slug},
         "modelcards:history": {"slug": slug},
         "modelcards:compare": {"slug": slug},
         "modelcards:version_detail": {"slug": slug, "n": 1},

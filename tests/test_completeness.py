@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from modelcards.completeness import (
+from modelcards.models import ModelCard
+from modelcards.openness.completeness import (
     CHECKLIST,
     HUB,
     MITCHELL,
@@ -13,7 +14,6 @@ from modelcards.completeness import (
     normalise_heading,
     with_added_heading,
 )
-from modelcards.models import ModelCard
 
 FRONT = "---\nlicense: mit\n---\n"
 

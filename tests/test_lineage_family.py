@@ -7,9 +7,9 @@ import pytest
 import yaml
 from django.db import transaction
 
-from modelcards import lineage
 from modelcards.cardfile import parse_card
 from modelcards.models import BaseModelLink, ModelCard
+from modelcards.openness import family, lineage
 from modelcards.workflow import NoChange, create_card, edit_card_directly, revert_card, update_card
 
 LICENCES = ["apache-2.0", "mit", "gpl-3.0", "llama2", "cc-by-nc-4.0", "openrail", "other"]
@@ -51,7 +51,7 @@ def assert_as_if_recomputed_from_scratch(step) -> None:
         assert indexed == sorted(lineage.link_names(card.base_models_index, longest=100)), (step, card.slug)
     stored = lineage_fields()
     savepoint = transaction.savepoint()
-    lineage.refresh_lineage(ModelCard)
+    family.refresh_lineage(ModelCard)
     recomputed = lineage_fields()
     transaction.savepoint_rollback(savepoint)
     differences = {

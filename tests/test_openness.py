@@ -10,11 +10,13 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from modelcards import lineage, openness
 from modelcards.cardfile import CardFileError, parse_card
-from modelcards.completeness import CHECKLIST
 from modelcards.models import ModelCard
-from modelcards.openness import COMPONENTS, COMPONENTS_BY_KEY, assess
+from modelcards.openness import assessment as verdicts
+from modelcards.openness import family, flags
+from modelcards.openness.assessment import assess
+from modelcards.openness.completeness import CHECKLIST
+from modelcards.openness.mof import COMPONENTS, COMPONENTS_BY_KEY
 from modelcards.workflow import accept_suggestion, submit_suggestion
 
 # A licence of the right kind for each content type, and one open licence of another kind.
@@ -48,6 +50,15 @@ def readme(meta: dict, body: str = "A model.\n") -> str:
 CLASS_III = released(*required(3))
 CLASS_II = {**CLASS_III, **released(*required(2))}
 CLASS_I = {**CLASS_II, **released(*required(1))}
+
+
+def codes(result) -> list[str]:
+    return [flag.code for flag in result.flags]
+
+
+def needed(result) -> list[str]:
+    """The first component of each thing the next class needs (the report stands for "report or paper")."""
+    return [item.keys[0] for item in result.missing_for_next]
 
 
 # The record's shape --------------------------------------------------------------------------
@@ -94,15 +105,18 @@ def test_availability_must_be_one_of_the_four_values():
     problems = problems_of(metadata({"training_code": {"availability": "opne"}}))
     assert problems[0].field == "modelcardcommons.openness.components.training_code.availability"
     assert "did you mean 'open'?" in problems[0].message
-    problems = problems_of(metadata({"training_code": {"license": "mit"}}))
-    assert problems[0].field == "modelcardcommons.openness.components.training_code.availability"
-    assert "is required" in problems[0].message
+
+
+def test_a_component_listed_without_availability_is_released_as_the_tool_reads_a_listed_one():
+    assert problems_of(metadata({"training_code": {"license": "mit"}})) == []
+    status = assess(metadata({"training_code": {"license": "mit"}})).status("training_code")
+    assert (status.claim.availability, status.verdict) == ("open", verdicts.MET)
 
 
 @pytest.mark.parametrize(
     ("entry", "field", "words"),
     [
-        ({"availability": "open", "license": "Apache-2.0"}, "license", "did you mean 'apache-2.0'?"),
+        ({"availability": "open", "license": ["mit"]}, "license", "must be one licence"),
         ({"availability": "open", "licence": "mit"}, "licence", "did you mean 'license'?"),
         ({"availability": "open", "link": "javascript:alert(1)"}, "link", "not an absolute http(s) URL"),
         ({"availability": "open", "evidence": "/relative/path"}, "evidence", "not an absolute http(s) URL"),
@@ -154,7 +168,7 @@ def test_a_released_component_without_any_licence_is_only_a_warning():
 def test_a_card_without_a_record_has_no_class_and_needs_class_three():
     result = assess({"license": "apache-2.0"})
     assert (result.has_record, result.mof_class, result.next_class) == (False, 0, 3)
-    assert [s.component.key for s in result.missing_for_next] == required(3)
+    assert needed(result) == required(3)
 
 
 @pytest.mark.parametrize(
@@ -188,7 +202,7 @@ def test_each_class_boundary(components, expected_class, next_class, missing):
     assert result.mof_class == expected_class
     assert result.conditional is False
     assert result.next_class == next_class
-    assert [status.component.key for status in result.missing_for_next] == missing
+    assert needed(result) == missing
 
 
 def test_classes_are_cumulative():
@@ -210,32 +224,36 @@ def test_an_open_licence_of_the_wrong_kind_counts_conditionally():
     weights_under_code_licence = {**CLASS_III, **released("final_parameters", licence="apache-2.0")}
     result = assess(metadata(weights_under_code_licence))
     assert (result.mof_class, result.conditional) == (3, True)
-    assert result.status("final_parameters").verdict == openness.CONDITIONAL
+    assert result.status("final_parameters").verdict == verdicts.CONDITIONAL
     for key in ("training_code", "evaluation_data", "research_paper"):
         content_type = COMPONENTS_BY_KEY[key].content_type
         wrong = {**CLASS_I, **released(key, licence=WRONG[content_type])}
         result = assess(metadata(wrong))
         assert (result.mof_class, result.conditional) == (1, True), key
-        assert result.status(key).verdict == openness.CONDITIONAL
+        assert result.status(key).verdict == verdicts.CONDITIONAL
 
 
-def test_a_conditional_component_of_a_higher_class_does_not_taint_a_lower_one():
-    # Class I is not reached, so a wrong-kind licence on a Class I component changes nothing.
+def test_any_released_component_under_a_licence_of_the_wrong_kind_makes_the_result_conditional():
+    # As the tool's evaluator lists them: a Class I component counts for "conditional" even where
+    # Class I is not reached, and an optional one too.
     components = {**CLASS_II, **released("research_paper", licence="mit")}
     result = assess(metadata(components))
-    assert (result.mof_class, result.conditional) == (2, False)
+    assert (result.mof_class, result.conditional) == (2, True)
+    assert [s.component.key for s in result.not_type_appropriate] == ["research_paper"]
+    optional = {**CLASS_III, **released("sample_outputs", licence="mit")}
+    assert assess(metadata(optional)).conditional is True
 
 
 @pytest.mark.parametrize(
     ("entry", "verdict"),
     [
-        ({"availability": "open", "license": "llama2"}, openness.NOT_OPEN),
-        ({"availability": "open", "license": "bigscience-openrail-m"}, openness.NOT_OPEN),
-        ({"availability": "open", "license": "cc-by-nc-4.0"}, openness.NOT_OPEN),
-        ({"availability": "open", "license": "other"}, openness.NOT_OPEN),
-        ({"availability": "partial", "license": "cdla-permissive-2.0"}, openness.PARTIAL),
-        ({"availability": "closed", "license": "cdla-permissive-2.0"}, openness.UNAVAILABLE),
-        ({"availability": "unknown"}, openness.UNAVAILABLE),
+        ({"availability": "open", "license": "llama2"}, verdicts.NOT_OPEN),
+        ({"availability": "open", "license": "bigscience-openrail-m"}, verdicts.NOT_OPEN),
+        ({"availability": "open", "license": "cc-by-nc-4.0"}, verdicts.NOT_OPEN),
+        ({"availability": "open", "license": "other"}, verdicts.NOT_OPEN),
+        ({"availability": "partial", "license": "cdla-permissive-2.0"}, verdicts.PARTIAL),
+        ({"availability": "closed", "license": "cdla-permissive-2.0"}, verdicts.UNAVAILABLE),
+        ({"availability": "unknown"}, verdicts.UNAVAILABLE),
     ],
 )
 def test_weights_that_are_not_openly_licensed_and_released_reach_no_class(entry, verdict):
@@ -247,13 +265,17 @@ def test_weights_that_are_not_openly_licensed_and_released_reach_no_class(entry,
 def test_a_component_without_its_own_licence_falls_under_the_cards():
     components = {**CLASS_III, "model_card": {"availability": "open"}}
     status = assess(metadata(components, licence="cc-by-4.0")).status("model_card")
-    assert (status.licence_id, status.inherited, status.verdict) == ("cc-by-4.0", True, openness.MET)
+    assert (status.claim.licence.canonical, status.claim.licence_from, status.verdict) == (
+        "CC-BY-4.0",
+        "card",
+        verdicts.MET,
+    )
     status = assess(metadata(components, licence="mit")).status("model_card")
-    assert status.verdict == openness.CONDITIONAL
+    assert status.verdict == verdicts.CONDITIONAL
     status = assess(metadata(components, licence="llama2")).status("model_card")
-    assert status.verdict == openness.NOT_OPEN
+    assert status.verdict == verdicts.NOT_OPEN
     status = assess(metadata(components, licence=None)).status("model_card")
-    assert (status.licence_id, status.verdict) == ("", openness.UNLICENSED)
+    assert (status.claim.licence.canonical, status.verdict) == ("unlicensed", verdicts.UNLICENSED)
 
 
 def test_openmdw_suits_code_data_and_documents_alike():
@@ -285,7 +307,7 @@ def test_openmdw_suits_code_data_and_documents_alike():
     ],
 )
 def test_calling_a_restricted_model_open_source_is_flagged(meta, body, flagged):
-    assert (openness.OPEN_SOURCE_CLAIM in assess(meta, body).flags) is flagged
+    assert (flags.OPEN_SOURCE_CLAIM in codes(assess(meta, body))) is flagged
 
 
 @pytest.mark.parametrize(
@@ -301,19 +323,22 @@ def test_open_weights_with_closed_data_and_code_are_flagged(training_code, train
     components = {**released("final_parameters"), "training_code": {"availability": training_code}}
     if training_datasets:
         components["training_datasets"] = {"availability": training_datasets}
-    assert (openness.OPEN_WEIGHTS_ONLY in assess(metadata(components)).flags) is flagged
+    assert (flags.OPEN_WEIGHTS_ONLY in codes(assess(metadata(components)))) is flagged
 
 
 def test_closed_weights_are_not_open_weights_only():
     components = {"final_parameters": {"availability": "closed"}, "training_code": {"availability": "closed"}}
-    assert openness.OPEN_WEIGHTS_ONLY not in assess(metadata(components)).flags
+    assert flags.OPEN_WEIGHTS_ONLY not in codes(assess(metadata(components)))
 
 
 def test_a_top_level_licence_that_differs_from_the_weights_licence_is_flagged():
     weights = released("final_parameters", licence="mit")
-    assert openness.LICENCE_MISMATCH in assess(metadata(weights, licence="apache-2.0")).flags
-    assert openness.LICENCE_MISMATCH not in assess(metadata(weights, licence="mit")).flags
-    assert openness.LICENCE_MISMATCH not in assess(metadata({}, licence="mit")).flags
+    assert flags.LICENCE_MISMATCH in codes(assess(metadata(weights, licence="apache-2.0")))
+    assert flags.LICENCE_MISMATCH not in codes(assess(metadata(weights, licence="mit")))
+    assert flags.LICENCE_MISMATCH not in codes(assess(metadata({}, licence="mit")))
+    # The same licence spelled two ways is one licence.
+    spelled = released("final_parameters", licence="Apache-2.0")
+    assert flags.LICENCE_MISMATCH not in codes(assess(metadata(spelled, licence="apache-2.0")))
 
 
 # Licence lineage ---------------------------------------------------------------------------
@@ -331,7 +356,7 @@ def lineage_card(make_card, slug, licence, base=None):
 def test_a_fine_tune_looser_than_its_base_is_flagged(make_card):
     lineage_card(make_card, "base", "llama2")
     child = lineage_card(make_card, "child", "apache-2.0", base="base")
-    assert openness.LICENCE_LINEAGE in child.openness_flags
+    assert flags.LICENCE_LINEAGE in child.openness_flags
     assert child.has_openness_flags
     assert child.licence_lineage == [{"slug": "base", "license": "llama2", "stricter": True}]
 
@@ -340,8 +365,8 @@ def test_lineage_follows_two_generations(make_card):
     lineage_card(make_card, "grandparent", "cc-by-nc-4.0")
     parent = lineage_card(make_card, "parent", "cc-by-nc-4.0", base="grandparent")
     child = lineage_card(make_card, "child", "mit", base="org/Parent")  # matched by its last segment
-    assert openness.LICENCE_LINEAGE not in parent.openness_flags
-    assert openness.LICENCE_LINEAGE in child.openness_flags
+    assert flags.LICENCE_LINEAGE not in parent.openness_flags
+    assert flags.LICENCE_LINEAGE in child.openness_flags
     assert [entry["slug"] for entry in child.licence_lineage] == ["parent", "grandparent"]
 
 
@@ -350,8 +375,8 @@ def test_a_looser_grandparent_does_not_flag_and_equal_licences_never_do(make_car
     lineage_card(make_card, "parent", "llama2", base="grandparent")
     child = lineage_card(make_card, "child", "llama2", base="parent")
     parent = ModelCard.objects.get(slug="parent")
-    assert openness.LICENCE_LINEAGE not in child.openness_flags
-    assert openness.LICENCE_LINEAGE not in parent.openness_flags  # stricter than its base is fine
+    assert flags.LICENCE_LINEAGE not in child.openness_flags
+    assert flags.LICENCE_LINEAGE not in parent.openness_flags  # stricter than its base is fine
 
 
 def test_changing_a_base_cards_licence_updates_its_descendants(make_card, edit_card):
@@ -362,7 +387,7 @@ def test_changing_a_base_cards_licence_updates_its_descendants(make_card, edit_c
     edit_card(base, readme({"license": "apache-2.0"}))
     for slug in ("child", "grandchild"):
         card = ModelCard.objects.get(slug=slug)
-        assert openness.LICENCE_LINEAGE not in card.openness_flags, slug
+        assert flags.LICENCE_LINEAGE not in card.openness_flags, slug
         assert card.has_openness_flags is False
     assert ModelCard.objects.get(slug="grandchild").licence_lineage[-1] == {
         "slug": "base",
@@ -375,7 +400,7 @@ def test_a_base_card_added_later_flags_its_existing_fine_tunes(make_card):
     child = lineage_card(make_card, "child", "mit", base="meta/Base-Model")
     assert child.licence_lineage == []
     lineage_card(make_card, "base-model", "llama2")
-    assert openness.LICENCE_LINEAGE in ModelCard.objects.get(slug="child").openness_flags
+    assert flags.LICENCE_LINEAGE in ModelCard.objects.get(slug="child").openness_flags
 
 
 def test_removing_the_base_model_clears_the_lineage(make_card, edit_card):
@@ -392,7 +417,7 @@ def test_a_cycle_of_base_models_ends(make_card, edit_card):
     edit_card(a, readme({"license": "mit", "base_model": "b"}))
     a.refresh_from_db()
     assert [entry["slug"] for entry in a.licence_lineage] == ["b"]
-    assert openness.LICENCE_LINEAGE in a.openness_flags
+    assert flags.LICENCE_LINEAGE in a.openness_flags
 
 
 def test_a_write_reads_one_generation_at_a_time_and_saves_only_what_changed(
@@ -401,7 +426,7 @@ def test_a_write_reads_one_generation_at_a_time_and_saves_only_what_changed(
     base = lineage_card(make_card, "base", "llama2")
     lineage_card(make_card, "child", "mit", base="base")
     with django_assert_num_queries(2):  # the children, then finding no grandchildren
-        assert lineage.refresh_family(base) == []
+        assert family.refresh_family(base) == []
 
 
 def test_a_card_without_family_costs_one_query_however_many_fine_tunes_the_site_holds(
@@ -412,7 +437,7 @@ def test_a_card_without_family_costs_one_query_however_many_fine_tunes_the_site_
         lineage_card(make_card, f"tune-{number}", "mit", base=f"base-{number}")
     plain = lineage_card(make_card, "plain", "mit")
     with django_assert_num_queries(1):
-        assert lineage.refresh_family(plain) == []
+        assert family.refresh_family(plain) == []
 
 
 def test_a_licence_change_reaches_ten_generations_down_and_no_further(make_card, edit_card):
@@ -442,7 +467,7 @@ def test_a_fine_tune_of_two_bases_keeps_the_flag_the_other_base_gives(make_card,
         {"slug": "strict", "license": "mit", "stricter": False},
         {"slug": "other", "license": "llama2", "stricter": True},
     ]
-    assert openness.LICENCE_LINEAGE in merged.openness_flags
+    assert flags.LICENCE_LINEAGE in merged.openness_flags
 
 
 def test_changing_a_cards_base_model_moves_it_to_its_new_family(make_card, edit_card):
@@ -502,8 +527,8 @@ def test_the_summary_is_stored_on_the_card(spread):
     assert stored == {
         "science": (1, "open-data", []),
         "tooling": (2, "open-data", []),
-        "weights-only": (3, "open-data", [openness.OPEN_WEIGHTS_ONLY]),
-        "washed": (0, "proprietary", [openness.OPEN_SOURCE_CLAIM, openness.OPEN_WEIGHTS_ONLY]),
+        "weights-only": (3, "open-data", [flags.OPEN_WEIGHTS_ONLY]),
+        "washed": (0, "use-restricted", [flags.OPEN_SOURCE_CLAIM, flags.OPEN_WEIGHTS_ONLY]),
         "plain": (0, "permissive", []),
     }
 
@@ -516,10 +541,10 @@ def test_the_summary_is_stored_on_the_card(spread):
         ("mof=3", {"weights-only"}),
         ("mof=0", {"washed", "plain"}),
         ("mof=9", {"science", "tooling", "weights-only", "washed", "plain"}),
-        ("licence_type=proprietary", {"washed"}),
+        ("licence_type=use-restricted", {"washed"}),
         ("licence_type=open-data", {"science", "tooling", "weights-only"}),
         ("flagged=1", {"weights-only", "washed"}),
-        ("flagged=1&licence_type=proprietary", {"washed"}),
+        ("flagged=1&licence_type=use-restricted", {"washed"}),
     ],
 )
 def test_card_list_filters(client, spread, query, expected):
@@ -544,7 +569,7 @@ def test_card_list_shows_class_and_flag_badges(client, spread):
 def test_card_page_shows_the_class_flags_components_and_completeness(client, spread):
     html = client.get(reverse("modelcards:card_detail", args=["washed"])).content.decode()
     assert "No <abbr" in html and "class reached" in html
-    assert "Called open source." in html and "llama2 (proprietary)" in html
+    assert "Called open source." in html and "llama2 (use-restricted)" in html
     assert "Still needed for Class III, Open Model" in html
     assert "<progress" in html
     assert 'href="/cards/washed/openness.json"' in html
@@ -581,14 +606,14 @@ def test_json_export(client, spread):
     response = client.get(reverse("modelcards:openness_json", args=["washed"]))
     assert response["Content-Type"] == "application/json"
     document = json.loads(response.content)
-    assert document["mof"]["class"] is None and document["mof"]["next_class"] == 3
+    assert document["mof"]["class"] == 0 and document["mof"]["next_class"] == 3
     assert [flag["code"] for flag in document["flags"]] == [
-        openness.OPEN_SOURCE_CLAIM,
-        openness.OPEN_WEIGHTS_ONLY,
+        flags.OPEN_SOURCE_CLAIM,
+        flags.OPEN_WEIGHTS_ONLY,
     ]
     components = document["openness"]["components"]
     assert len(components) == 17
-    assert components["final_parameters"]["verdict"] == openness.NOT_OPEN
+    assert components["final_parameters"]["verdict"] == verdicts.NOT_OPEN
     assert components["training_code"] == {**components["training_code"], "recorded": False, "counts": False}
     science = json.loads(client.get(reverse("modelcards:openness_json", args=["science"])).content)
     assert (science["mof"]["class"], science["mof"]["class_name"]) == (1, "Class I, Open Science")
@@ -600,13 +625,14 @@ def test_mof_yaml_export_follows_the_model_openness_tools_files(client, spread):
     document = yaml.safe_load(response.content.decode("utf-8"))
     assert document["framework"]["name"] == "Model Openness Framework"
     release = document["release"]
-    assert release["license"]["distribution"]["name"] == "cdla-permissive-2.0"
-    assert len(release["components"]) == 17
+    assert release["license"]["distribution"]["name"] == "CDLA-Permissive-2.0"  # the tool's spelling
     by_name = {component["name"]: component for component in release["components"]}
-    assert by_name["Model parameters (Final)"]["license_name"] == "cdla-permissive-2.0"
-    assert by_name["Training code"]["license_name"] == "Component not included"
+    # Only released components are listed: the tool counts whatever is listed as included.
+    assert sorted(by_name) == sorted(COMPONENTS_BY_KEY[key].name for key in CLASS_III)
+    assert by_name["Model parameters (Final)"]["license"] == "CDLA-Permissive-2.0"
+    assert by_name["Model architecture"]["license"] == "Apache-2.0"
     for component in release["components"]:
-        assert {"name", "description", "location", "license_name", "license_path"} <= component.keys()
+        assert not {"location", "license_name"} & component.keys()
 
 
 def test_exports_of_a_missing_card_are_404(client, db):
@@ -659,14 +685,15 @@ def test_the_migration_step_recomputes_existing_cards(spread):
 def test_demo_cards_show_distinct_classes_and_flags(db):
     call_command("load_demo_cards", stdout=io.StringIO())
     cards = {card.slug: card for card in ModelCard.objects.all()}
+    # The demo's Pythia record calls the Pile "partial" (its host stopped serving it), so Class II.
     assert (cards["olmo-7b"].mof_class, cards["pythia-6.9b"].mof_class, cards["llama-2-7b"].mof_class) == (
         1,
         2,
         0,
     )
     assert len({card.mof_class for card in cards.values()}) >= 3
-    assert openness.OPEN_SOURCE_CLAIM in cards["llama-2-7b-chat"].openness_flags
-    assert openness.OPEN_WEIGHTS_ONLY in cards["mistral-7b-v0.1"].openness_flags
+    assert flags.OPEN_SOURCE_CLAIM in cards["llama-2-7b-chat"].openness_flags
+    assert flags.OPEN_WEIGHTS_ONLY in cards["mistral-7b-v0.1"].openness_flags
     assert cards["llama-2-7b-chat"].licence_lineage == [
         {"slug": "llama-2-7b", "license": "llama2", "stricter": False}
     ]

@@ -17,7 +17,7 @@ _FIELDS = [
 
 def recompute_openness(apps, schema_editor):
     """Fill the new derived fields of existing cards from their stored metadata and text."""
-    from modelcards.lineage import refresh_lineage
+    from modelcards.openness.family import refresh_lineage
     from modelcards.models import openness_fields
 
     ModelCard = apps.get_model("modelcards", "ModelCard")

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def fill_links(apps, schema_editor):
-    from modelcards.lineage import link_names
+    from modelcards.openness.lineage import link_names
 
     ModelCard = apps.get_model("modelcards", "ModelCard")
     BaseModelLink = apps.get_model("modelcards", "BaseModelLink")

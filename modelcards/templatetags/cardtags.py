@@ -24,3 +24,9 @@ def signed(number: int) -> str:
     if number < 0:
         return f"−{abs(number):,}"
     return "0"
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template, or None: for dicts keyed by a variable."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from .. import permissions
+from ..cardfile import as_list
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
-from ..models import CardVersion, ModelCard, as_list
-from ..openness import CLASS_NAMES
-from ..openness_report import report_for
+from ..models import CardVersion, ModelCard
+from ..openness.licences import LICENCE_TYPES, licence_type_label, read_licence
+from ..openness.mof import CLASS_NAMES
+from ..openness.report import report_for
 from ..pagecache import cache_card_page, cache_site_page, card_scopes, personal_page, shared_parts
 from ..rendering import MarkdownRefused, render_markdown
-from ..vocabularies import LICENCE_TYPES, PIPELINE_TAGS, get_licence, licence_type_label
+from ..vocabularies import PIPELINE_TAGS
 from ..watch_state import is_watching
 from ..workflow import WorkflowError, create_card, watch_card
 
@@ -94,7 +96,7 @@ class CardListView(ListView):
 
 
 def _licence_label(identifier: str) -> str:
-    licence = get_licence(identifier)
+    licence = read_licence(identifier or "").licence
     return f"{identifier} ({licence.name})" if licence and licence.name != identifier else identifier
 
 
@@ -134,7 +136,7 @@ def _card_parts(slug: str) -> dict:
     )
     context = {
         "card": card,
-        "panel": build_panel(card.metadata, local_slugs=local),
+        "panel": build_panel(card.metadata, local_slugs=local, provenance=card.claim_provenance),
         "openness": report_for(card),
         "rendered": rendered,
         "render_problem": render_problem,

@@ -5,7 +5,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from ..models import ModelCard
-from ..openness_report import mof_release, openness_document, wanted_groups
+from ..pagecache import cache_card_page
+from ..openness.report import card_mot_release, openness_document, wanted_groups
 
 WANTED_CARDS = 200  # the most incomplete cards; enough for a page people can act on
 WANTED_PER_SECTION = 25
@@ -24,14 +25,16 @@ def wanted(request):
     )
 
 
+@cache_card_page()
 def openness_json(request, slug):
     card = get_object_or_404(ModelCard, slug=slug)
     return JsonResponse(openness_document(card), json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
+@cache_card_page()
 def openness_yaml(request, slug):
     card = get_object_or_404(ModelCard, slug=slug)
-    text = yaml.safe_dump(mof_release(card), sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.safe_dump(card_mot_release(card), sort_keys=False, allow_unicode=True, width=100)
     response = HttpResponse(text.encode("utf-8"), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{card.slug}.mof.yml"'
     return response

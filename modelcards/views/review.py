@@ -21,12 +21,14 @@ from ..forms import (
 )
 from ..models import Block, Comment, InvalidTransition, Suggestion
 from ..workflow import (
+    CardMoved,
     MergeConflict,
     StaleReview,
     WorkflowError,
     accept_suggestion,
     prepare_acceptance,
     reject_suggestion,
+    review_edited_text,
     text_at_version,
     text_fingerprint,
     withdraw_suggestion,
@@ -102,7 +104,11 @@ def suggestion_list(request):
 
 
 def suggestion_detail(request, pk):
-    suggestion = _get_suggestion(request, pk)
+    return _detail_page(request, _get_suggestion(request, pk))
+
+
+def _detail_page(request, suggestion, *, status=200, edited_text=None):
+    """The suggestion's page; `edited_text` puts a moderator's refused edit back in its box, open."""
     reviewer = permissions.can_review(request.user)
     card = suggestion.card
     context = {
@@ -116,30 +122,30 @@ def suggestion_detail(request, pk):
         else suggestion.comments.select_related("author"),
         "comment_form": CommentForm(),
     }
+    edit_text = suggestion.text
     if card is not None and suggestion.version_id is None:
         base_text = text_at_version(card, suggestion.base_version) if suggestion.base_version else ""
         context["base_diff"] = cached_diff_texts(base_text, suggestion.text)
+        preview = body_of(suggestion.text)
         if suggestion.is_pending:
             acceptance = prepare_acceptance(suggestion, card)
             context["acceptance"] = acceptance
-            if acceptance.stale:
-                context["current_diff"] = cached_diff_texts(
-                    card.text, acceptance.result_text or suggestion.text
-                )
-            result_text = acceptance.result_text or suggestion.text
-        else:
-            result_text = suggestion.text
+            if acceptance.stale and not acceptance.conflicted:
+                context["current_diff"] = cached_diff_texts(card.text, acceptance.result_text)
+            # Both start from the current text: the suggestion's old base would undo later changes.
+            preview, edit_text = acceptance.preview_body, acceptance.edit_text
     elif suggestion.version_id:
-        result_text = suggestion.version.stored_fields()["text"]
+        published = suggestion.version.stored_fields()["text"]
         context["base_diff"] = cached_diff_texts(
             text_at_version(card, suggestion.version.number - 1) if suggestion.version.number > 1 else "",
-            result_text,
+            published,
         )
+        preview = body_of(published)
     else:
-        result_text = suggestion.text
         context["base_diff"] = cached_diff_texts("", suggestion.text)
+        preview = body_of(suggestion.text)
     # Only the body is shown; splitting it off needs no YAML parse (the text was checked when filed).
-    context["rendered"], context["render_problem"] = render_body(body_of(result_text))
+    context["rendered"], context["render_problem"] = render_body(preview)
     if reviewer and suggestion.is_pending:
         context["decision_form"] = DecisionForm(
             initial={
@@ -147,10 +153,11 @@ def suggestion_detail(request, pk):
                 "seen_version": card.version_number if card else 0,
             }
         )
-        context["edited_text"] = result_text
+        context["edited_text"] = edit_text if edited_text is None else edited_text
+        context["edit_open"] = edited_text is not None
         context["block_form"] = BlockForm()
         context["next_pending"] = _following_pending(suggestion)
-    return render(request, "modelcards/suggestion_detail.html", context)
+    return render(request, "modelcards/suggestion_detail.html", context, status=status)
 
 
 def _reviewer_or_refusal(request):
@@ -159,16 +166,15 @@ def _reviewer_or_refusal(request):
     return None
 
 
-def _resolution_from_post(request, suggestion) -> str | None:
-    """The text a moderator composed: an edited text, or one choice per conflict region."""
-    mode = request.POST.get("mode", "accept")
-    if mode == "edit":
-        return request.POST.get("edited_text", "").replace("\r\n", "\n")
-    if mode != "resolve":
-        return None
+def _posted_text(request) -> str:
+    return request.POST.get("edited_text", "").replace("\r\n", "\n")
+
+
+def _resolution_from_post(request, suggestion) -> tuple[str | None, str | None]:
+    """One choice per conflict region, as the text they make and the version they were merged into."""
     acceptance = prepare_acceptance(suggestion)
     if not acceptance.conflicted:
-        return None
+        return None, None
     choices = []
     for index, region in enumerate(acceptance.merge.conflicts):
         choice = request.POST.get(f"conflict_{index}", "")
@@ -180,11 +186,13 @@ def _resolution_from_post(request, suggestion) -> str | None:
             choices.append(request.POST.get(f"conflict_{index}_text", "").replace("\r\n", "\n"))
         else:
             raise WorkflowError(f"Choose how to resolve conflict {index + 1} before accepting.")
-    return acceptance.merge.resolve(choices)
+    return acceptance.merge.resolve(choices), acceptance.current_fingerprint
 
 
 @require_POST
 def suggestion_accept(request, pk):
+    """Accept as suggested, with per-conflict choices, or with an edited text. An edited text is first
+    shown against the current version (mode "edit") and published only once confirmed ("confirm")."""
     if (refusal := _reviewer_or_refusal(request)) is not None:
         return refusal
     suggestion = _get_suggestion(request, pk, for_page=False)
@@ -192,21 +200,64 @@ def suggestion_accept(request, pk):
     if not form.is_valid():
         messages.error(request, "The review form was incomplete; reload the page and try again.")
         return redirect(suggestion)
+    mode = request.POST.get("mode", "accept")
+    text = _posted_text(request) if mode in ("edit", "confirm") else None
+    seen_current = request.POST.get("seen_current", "") if mode == "confirm" else None
     try:
-        version = accept_suggestion(
-            suggestion,
-            reviewer=request.user,
-            note=form.cleaned_data["note"],
-            resolved_text=_resolution_from_post(request, suggestion),
-            seen_fingerprint=form.cleaned_data["seen_fingerprint"],
-            seen_version=form.cleaned_data["seen_version"] if suggestion.card_id else None,
-        )
+        if mode == "resolve":
+            text, seen_current = _resolution_from_post(request, suggestion)
+            if text is not None and request.POST.get("then") == "edit":
+                mode = "edit"
+        if mode == "edit":
+            return _edited_text_page(request, suggestion, form, text)
+        try:
+            version = accept_suggestion(
+                suggestion,
+                reviewer=request.user,
+                note=form.cleaned_data["note"],
+                resolved_text=text,
+                seen_fingerprint=form.cleaned_data["seen_fingerprint"],
+                seen_version=form.cleaned_data["seen_version"] if suggestion.card_id else None,
+                seen_current=seen_current,
+            )
+        except CardMoved as exc:
+            if mode != "confirm":
+                raise
+            messages.error(request, str(exc))
+            return _edited_text_page(request, suggestion, form, text, status=409)
     except (WorkflowError, InvalidTransition) as exc:
         messages.error(request, str(exc))
         status = 409 if isinstance(exc, (InvalidTransition, StaleReview, MergeConflict)) else 400
-        return _back_to_suggestion(request, suggestion, status)
+        edited = text if mode in ("edit", "confirm") else None
+        return _back_to_suggestion(request, suggestion, status, edited_text=edited)
     messages.success(request, f"Accepted: it is now version {version.number} of the card.")
     return _next_in_queue(request, suggestion)
+
+
+def _edited_text_page(request, suggestion, form, text, *, status=200):
+    """The confirm step: the edited text against the current version, and a button bound to that version."""
+    edited = review_edited_text(
+        suggestion, text, reviewer=request.user, seen_version=form.cleaned_data["seen_version"]
+    )
+    if edited.card_moved and status == 200:
+        messages.warning(
+            request,
+            f"The card has changed since you opened the review (it is now at version "
+            f"{edited.current_version}); your text is compared with that version below.",
+        )
+        status = 409
+    return render(
+        request,
+        "modelcards/review_edited.html",
+        {
+            "suggestion": suggestion,
+            "card": suggestion.card,
+            "edited": edited,
+            "note": form.cleaned_data["note"],
+            "seen_fingerprint": form.cleaned_data["seen_fingerprint"],
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -223,10 +274,10 @@ def suggestion_reject(request, pk):
     return _next_in_queue(request, suggestion)
 
 
-def _back_to_suggestion(request, suggestion, status):
-    response = suggestion_detail(request, suggestion.pk)
-    response.status_code = status
-    return response
+def _back_to_suggestion(request, suggestion, status, *, edited_text=None):
+    return _detail_page(
+        request, _get_suggestion(request, suggestion.pk), status=status, edited_text=edited_text
+    )
 
 
 def _following_pending(decided):

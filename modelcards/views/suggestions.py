@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .. import completeness, editor, limits, permissions
+from .. import editor, limits, permissions
 from ..cardfile import UnknownSection, replace_section, split_sections
 from ..diffing import cached_diff_texts
 from ..forms import (
@@ -17,6 +17,7 @@ from ..forms import (
     parse_or_problems,
 )
 from ..models import CardVersion, ModelCard, Suggestion
+from ..openness import completeness
 from ..workflow import (
     WorkflowError,
     edit_card_directly,

@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from tqdm import tqdm
 
-from modelcards import lineage
 from modelcards.cardfile import CardFileError, is_storable, parse_card
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
 from modelcards.models import ModelCard, validate_card_slug
+from modelcards.openness import family
 from modelcards.rendering import MarkdownRefused, check_renderable
 from modelcards.workflow import import_card
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 bar.write(f"{card_slug}: {outcome}", file=self.stdout._out)
         if jobs > 1:
             # Cards imported side by side may each have missed the other's licence: check every lineage.
-            lineage.refresh_lineage(ModelCard)
+            family.refresh_lineage(ModelCard)
         if refused:
             raise CommandError(f"{refused} of {len(files)} file(s) refused.", returncode=1)
 

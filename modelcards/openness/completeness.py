@@ -17,7 +17,7 @@ template's `[More Information Needed]` placeholders and boilerplate, and bare la
 import re
 from dataclasses import dataclass
 
-from .cardfile import outline
+from ..cardfile import outline
 
 MITCHELL = "Mitchell et al.'s Model Cards for Model Reporting"
 HUB = "the Hub's card template"

@@ -1,15 +1,4 @@
-"""Licence lineage: a fine-tuned card's licence compared with those of its base models on this site.
-
-A card names its base models in `base_model`; a name points to a card here when it is that card's
-slug, or when its last path segment, lower-cased, is (`meta-llama/Llama-2-7b` -> `llama-2-7b`), as
-the metadata panel links them. The chain is followed through every generation that has a card here
-(cycles and chains deeper than `MAX_GENERATIONS` are cut).
-
-A card is flagged when its top-level licence is more permissive than any ancestor's. "More
-permissive" compares licence types from vocabularies on one scale: open licences (permissive, open
-data, open documentation) < copyleft < use-restricted < non-commercial < proprietary. Unknown and
-bespoke (`other`) licences are never compared, and two licences of the same type never flag, so a
-share-alike base under a permissive child is a limit of this check, not a pass.
+"""Licence lineage across the cards in the database: the rules of `lineage.py` applied to a family.
 
 Because a base card can change after its descendants were saved, every write (workflow.write_version)
 runs `refresh_family` for the written card and all its descendants. It finds them through
@@ -19,90 +8,18 @@ a card with neither), then one update for each card whose lineage actually chang
 recomputes every card at once, for migrations and bulk imports.
 """
 
-from .openness import LICENCE_LINEAGE
-from .vocabularies import get_licence
-
-MAX_GENERATIONS = 10
-
-_RESTRICTIVENESS = {
-    "permissive": 0,
-    "open-data": 0,
-    "open-documentation": 0,
-    "copyleft": 1,
-    "use-restricted": 2,
-    "non-commercial": 3,
-    "proprietary": 4,
-}
-
-
-def base_model_names(metadata: dict) -> list[str]:
-    """Each `base_model` entry's possible slugs here: the name itself and its lower-cased last segment."""
-    value = metadata.get("base_model")
-    names = []
-    for name in value if isinstance(value, list) else [value]:
-        if not isinstance(name, str):
-            continue
-        name = name.strip().replace("|", "")
-        for candidate in (name, name.rsplit("/", 1)[-1].lower()):
-            if candidate and candidate not in names:
-                names.append(candidate)
-    return names
-
-
-def base_models_index(metadata: dict) -> str:
-    """The candidate slugs as `|a|b|`, stored so that a write can find a card's family cheaply."""
-    names = base_model_names(metadata)
-    return f"|{'|'.join(names)}|" if names else ""
-
-
-def restrictiveness(licence_id: str) -> int | None:
-    licence = get_licence(licence_id)
-    return _RESTRICTIVENESS.get(licence.type) if licence else None
-
-
-def _candidates(index: str) -> list[str]:
-    return [name for name in index.split("|") if name]
-
-
-def ancestors(slug: str, parents: dict[str, list[str]]) -> list[str]:
-    """Base models of `slug`, nearest first, each once, following the chain through generations."""
-    found: list[str] = []
-    frontier = [slug]
-    for _ in range(MAX_GENERATIONS):
-        frontier = [p for s in frontier for p in parents.get(s, []) if p != slug and p not in found]
-        frontier = list(dict.fromkeys(frontier))
-        if not frontier:
-            break
-        found += frontier
-    return found
-
-
-def lineage_of(
-    slug: str, licence_id: str, parents: dict[str, list[str]], licences: dict[str, str]
-) -> list[dict]:
-    """The ancestors with their licences, each marked `stricter` when it is more restrictive than the card."""
-    own = restrictiveness(licence_id)
-    chain = []
-    for ancestor in ancestors(slug, parents):
-        theirs = restrictiveness(licences.get(ancestor, ""))
-        stricter = own is not None and theirs is not None and theirs > own
-        chain.append({"slug": ancestor, "license": licences.get(ancestor, ""), "stricter": stricter})
-    return chain
-
+from ..models import BaseModelLink, ModelCard
+from .flags import LICENCE_LINEAGE
+from .lineage import MAX_GENERATIONS, candidates, lineage_of
 
 LINEAGE_FIELDS = ["openness_flags", "licence_lineage", "has_openness_flags"]
 _ROW_FIELDS = ("pk", "slug", "license", "base_models_index", "openness_flags", "licence_lineage")
 _BATCH = 500  # names per query: SQLite takes at most 32,766 parameters in one statement
 
 
-def link_names(index: str, *, longest: int) -> list[str]:
-    """The names of `index` that could be a card's slug (no longer than `longest`), for BaseModelLink."""
-    return [name for name in _candidates(index) if len(name) <= longest]
-
-
 def _named_bases(rows) -> set[str]:
     """Every name that `rows` (card rows) give as a base model."""
-    return {name for row in rows for name in _candidates(row["base_models_index"])}
+    return {name for row in rows for name in candidates(row["base_models_index"])}
 
 
 def _in_batches(query, names: set[str]):
@@ -136,7 +53,6 @@ def refresh_family(card) -> list:
 
     Returns the cards that changed, holding only their pk, slug and lineage fields.
     """
-    from .models import BaseModelLink, ModelCard
 
     def children_of(names):
         naming = BaseModelLink.objects.filter(name__in=names).values("card_id")
@@ -174,7 +90,7 @@ def _save_changes(card_model, rows: dict[str, dict], family: set[str], licences:
     name; a name that is not a card is no parent.
     """
     parents = {
-        slug: [name for name in _candidates(row["base_models_index"]) if name in licences]
+        slug: [name for name in candidates(row["base_models_index"]) if name in licences]
         for slug, row in rows.items()
     }
     changed = []
