@@ -11,6 +11,7 @@ from django.conf import settings
 
 from .headings import find_headings, plain_text
 from .openness.checks import namespace_problems
+from .rendering import MarkdownRefused, check_renderable
 from .vocabularies import LICENCES, PIPELINE_TAGS
 from .wording import describe_kind, did_you_mean
 
@@ -926,3 +927,16 @@ def as_list(value) -> list[str]:
     if isinstance(value, list):
         return [str(item) for item in value]
     return [str(value)]
+
+
+def parse_or_problems(text: str) -> tuple[CardFile | None, list[str]]:
+    """Parse and check a README.md, returning either the card file or every problem as a message."""
+    try:
+        card_file = parse_card(text)
+    except CardFileError as exc:
+        return None, [str(problem) for problem in exc.problems]
+    try:
+        check_renderable(card_file.body)
+    except MarkdownRefused as exc:
+        return None, [str(exc)]
+    return card_file, []

@@ -3,9 +3,8 @@
 from django import forms
 from django.conf import settings
 
-from .cardfile import CardFile, CardFileError, normalise_newlines, parse_card
+from .cardfile import normalise_newlines, parse_or_problems
 from .models import validate_card_slug as validate_slug_format
-from .rendering import MarkdownRefused, check_renderable
 
 RESERVED_SLUGS = frozenset({"import", "new", "suggest", "wanted"})
 
@@ -14,19 +13,6 @@ def validate_card_slug(slug: str) -> None:
     validate_slug_format(slug)
     if slug in RESERVED_SLUGS:
         raise forms.ValidationError(f"'{slug}' is reserved for a page of the site; choose another slug.")
-
-
-def parse_or_problems(text: str) -> tuple[CardFile | None, list[str]]:
-    """Parse and check a README.md, returning either the card file or every problem as a message."""
-    try:
-        card_file = parse_card(text)
-    except CardFileError as exc:
-        return None, [str(problem) for problem in exc.problems]
-    try:
-        check_renderable(card_file.body)
-    except MarkdownRefused as exc:
-        return None, [str(exc)]
-    return card_file, []
 
 
 class CardImportForm(forms.Form):

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import notifications, permissions
-from .cardfile import CardFile, CardFileError, parse_card, replace_body
+from .cardfile import CardFile, CardFileError, parse_card, parse_or_problems, replace_body
 from .diffing import (
     MergeRegion,
     MergeResult,
@@ -462,7 +462,6 @@ def _lock_for_decision(suggestion: Suggestion, *, whole_card: bool = False):
 
 
 def _checked_card_file(text: str) -> CardFile:
-    from .forms import parse_or_problems  # the same checks a form applies
 
     card_file, problems = parse_or_problems(text)
     if problems:

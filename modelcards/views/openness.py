@@ -5,8 +5,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from ..models import ModelCard
-from ..pagecache import cache_card_page
 from ..openness.report import card_mot_release, openness_document, wanted_groups
+from ..pagecache import cache_card_page
 
 WANTED_CARDS = 200  # the most incomplete cards; enough for a page people can act on
 WANTED_PER_SECTION = 25

@@ -8,14 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import editor, limits, permissions
-from ..cardfile import UnknownSection, replace_section, split_sections
+from ..cardfile import UnknownSection, parse_or_problems, replace_section, split_sections
 from ..diffing import cached_diff_texts
-from ..forms import (
-    DirectEditForm,
-    NewCardSuggestionForm,
-    SuggestionForm,
-    parse_or_problems,
-)
+from ..forms import DirectEditForm, NewCardSuggestionForm, SuggestionForm
 from ..models import CardVersion, ModelCard, Suggestion
 from ..openness import completeness
 from ..workflow import (
