@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 RUN_ENV := DEBUG=1 DEMO_MODE=1
+PORT ?= 8000
 
-.PHONY: run test lint migrations-check install install-test bench clean
+.PHONY: run test lint migrations-check install install-test bench clean reset-demo-password
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,11 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo_cards --demo-users
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py runserver --skip-checks 127.0.0.1:$(PORT)
+
+# The demo moderator keeps one password across runs (in .demo-password); this makes a new one.
+reset-demo-password: install
+	$(RUN_ENV) $(PY) manage.py load_demo_cards --demo-users --new-password
 
 # Browser journeys run when /usr/bin/chromium exists; otherwise -rs prints why they were skipped.
 test: install-test

@@ -259,4 +259,5 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "modelcards.limits.client_pseudonym"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no "AXES: BEGIN" banner on every command and server start
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

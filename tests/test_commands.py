@@ -81,6 +81,32 @@ def test_export_then_import_changes_nothing_and_is_byte_exact(tmp_path):
     assert CardVersion.objects.count() == 2
 
 
+@pytest.fixture(autouse=True)
+def demo_password_file(settings, tmp_path):
+    settings.DEMO_PASSWORD_FILE = tmp_path / ".demo-password"
+    return settings.DEMO_PASSWORD_FILE
+
+
+def test_the_demo_moderator_keeps_one_password_across_runs_until_reset(demo_password_file):
+    from django.contrib.auth import get_user_model
+
+    def authenticate(*, username, password):
+        user = get_user_model().objects.get(username=username)
+        return user if user.check_password(password) else None
+
+    def password(output: str) -> str:
+        return output.split("password '", 1)[1].split("'", 1)[0]
+
+    first = password(run("load_demo_cards", "--demo-users"))
+    assert demo_password_file.read_text().strip() == first
+    assert password(run("load_demo_cards", "--demo-users")) == first
+    assert authenticate(username="moderator", password=first) is not None
+    reset = password(run("load_demo_cards", "--demo-users", "--new-password"))
+    assert reset != first and demo_password_file.read_text().strip() == reset
+    assert authenticate(username="moderator", password=first) is None
+    assert authenticate(username="moderator", password=reset) is not None
+
+
 def test_demo_loader_is_idempotent_and_creates_the_demo_moderator_on_request():
     first = run("load_demo_cards", "--demo-users")
     count = ModelCard.objects.count()
