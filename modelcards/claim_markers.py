@@ -5,6 +5,9 @@ person who marked or resolved it, so history shows both; the discussion is a tal
 the reason, and a resolution's note closes it.
 """
 
+import hashlib
+import json
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -89,4 +92,6 @@ def resolve_marker(
 
 
 def marker_fingerprint(marker) -> str:
-    return f"{marker.claim}|{marker.kind}|{marker.opened}|{marker.thread or ''}|{len(marker.reason)}"
+    """Names one marker as a moderator saw it: any change to it, or another marker in its place, differs."""
+    seen = [marker.index, marker.claim, marker.kind, marker.reason, marker.by, marker.opened, marker.thread]
+    return hashlib.sha256(json.dumps(seen, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]

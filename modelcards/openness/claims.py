@@ -11,7 +11,7 @@ each claim, who asserted it and when it was last checked, without reading histor
 import hashlib
 import json
 
-from .record import DEFAULT_KEYS, namespace_of, record_of
+from .record import DEFAULT_KEYS, record_of
 
 SOURCE_ACCOUNT = "account"
 SOURCE_ANONYMOUS = "anonymous"
@@ -87,11 +87,13 @@ def fingerprints(metadata) -> dict[str, str]:
             found[f"licenses.{key}"] = _fingerprint(defaults[key])
     components = record.get("components") if isinstance(record.get("components"), dict) else {}
     for key, entry in components.items():
-        found[f"components.{key}"] = _fingerprint(entry)
-    evidence = namespace_of(metadata).get("evidence")
-    for key, entry in evidence.items() if isinstance(evidence, dict) else ():
-        if f"{key}" in found:  # sources given for a card claim change what backs it, not who made it
-            found[key] = _fingerprint([found[key], "sources", entry])
+        # Sources and the checked date back a claim; adding them does not make it someone else's.
+        claim = (
+            {k: v for k, v in entry.items() if k not in ("evidence", "checked")}
+            if isinstance(entry, dict)
+            else entry
+        )
+        found[f"components.{key}"] = _fingerprint(claim)
     return found
 
 

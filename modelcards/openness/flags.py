@@ -38,9 +38,13 @@ FLAGS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_OPEN_SOURCE = re.compile(r"\bopen[ _-]?sourced?\b", re.IGNORECASE)
+_OPEN_SOURCE = re.compile(r"\bopen[\s_-]{0,3}sourced?\b", re.IGNORECASE)  # hard-wrapped lines too
 # "not open source", "is not an open-source licence", "non-open-source": the phrase is negated.
-_NEGATED = re.compile(r"\b(?:not|no|never|nor|non|isn't|aren't|wasn't)\W+(?:\w+\W+){0,2}\Z", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:not|no|never|nor|non|cannot|(?:is|are|was|were|does|do|did|can|could|would|should)n[’']t)"
+    r"\W+(?:\w+\W+){0,2}\Z",
+    re.IGNORECASE,
+)
 # Words that make a sentence about one component (or about other software), not about the model.
 _COMPONENT_WORDS = re.compile(
     r"\b(?:code|codebase|scripts?|repo(?:sitory)?|librar(?:y|ies)|tool(?:s|kit|ing)?|framework|"
@@ -97,12 +101,13 @@ _MODEL_AND_MORE = re.compile(r"\b(?:model|weights)\s+(?:and|&)\s+(?:its\s+|the\s
 def _about_a_component(before: str, after: str) -> bool:
     """Whether "open source" speaks of some component (code, data, a paper) rather than the model:
     the nearest noun before it is a component's, and no model follows ("an open-source model")."""
-    if re.match(r"\W*(?:[\w-]+\s+){0,2}(?:model|llm|weights)\b", after, re.IGNORECASE):
+    # Only the words right after the phrase, before any punctuation, can be what it describes.
+    following = re.match(r"[ \t-]*((?:[\w-]+[ \t]+){0,2}[\w-]+)?", after).group(1) or ""
+    if re.search(r"\b(?:model|llm|weights)\b", following, re.IGNORECASE):
         return False
-    following = re.findall(r"[\w-]+", after)[:3]
-    if any(_COMPONENT_WORDS.fullmatch(word) for word in following):
+    if any(_COMPONENT_WORDS.fullmatch(word) for word in following.split()):
         return True
-    clause = re.split(r"[;:]", before)[-1]
+    clause = re.split(r"[;.!?]|\b(?:but|while|whereas|although)\b", before)[-1]
     nouns = list(_NOUN.finditer(clause))
     if not nouns or _MODEL_AND_MORE.search(clause):
         return False
@@ -115,10 +120,13 @@ def card_flags(metadata: dict, body: str, claims, *, has_record: bool) -> tuple[
     by_key = {claim.component.key: claim for claim in claims}
     weights = by_key["final_parameters"]
     top = _top_licence(metadata)
-    weights_reading = weights.licence if weights.released and weights.licence else read_licence(top or "")
-    restricted = top == "other" or (
-        weights_reading.recognised and weights_reading.type in _NOT_OPEN_SOURCE_TYPES
-    )
+    if weights.released and weights.licence is not None:
+        # The record names the weights' licence: that decides, whatever the top of the card says.
+        reading = weights.licence
+        restricted = reading.recognised and reading.type in _NOT_OPEN_SOURCE_TYPES
+    else:
+        reading = read_licence(top)
+        restricted = top == "other" or (reading.recognised and reading.type in _NOT_OPEN_SOURCE_TYPES)
     if restricted:
         sentence = model_open_source_sentence(metadata, body)
         if sentence:

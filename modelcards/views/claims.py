@@ -17,7 +17,10 @@ from ..workflow import WorkflowError
 
 
 class MarkForm(forms.Form):
-    claim = forms.ChoiceField(label="Claim")
+    claim = forms.ChoiceField(
+        label="Claim",
+        error_messages={"invalid_choice": "The card does not make that claim now; choose one of its claims."},
+    )
     kind = forms.ChoiceField(label="Marker", choices=list(KINDS.items()), widget=forms.RadioSelect)
     reason = forms.CharField(
         max_length=MAX_REASON,
