@@ -1,14 +1,21 @@
 """Sign-up and public profiles; login, logout and password pages are Django's own views."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.views import PasswordResetView
 from django.db import IntegrityError, transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.views.decorators.http import require_POST
 
 from modelcards import limits
+from modelcards.cardfile import is_storable
 from modelcards.models import CardVersion
 from modelcards.permissions import can_review
+from modelcards.views.refusals import signed_out_post
 
 from .forms import SignUpForm
 from .models import User
@@ -86,3 +93,39 @@ class ThrottledPasswordResetView(PasswordResetView):
             form.add_error(None, f"Too many reset requests; try again in {limits.describe_wait(wait)}.")
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
+
+
+# Fields of the "log in and send" form that belong to the login, not to the form being sent again.
+_RESEND_OWN_FIELDS = ("_resend_to", "username", "password", "csrfmiddlewaretoken", "_signed_in")
+
+
+@require_POST
+def login_and_resend(request):
+    """Log in and send a form that arrived after its author's session ended, in one step.
+
+    The form's own view is called with the fields as typed, once the person is signed in, so nothing
+    they wrote is lost between logging in and sending; a wrong password shows it all again.
+    """
+    target = request.POST.get("_resend_to", "")
+    path = urlsplit(target).path
+    if not target.startswith("/") or target.startswith("//") or not is_storable(target):
+        return HttpResponseBadRequest("This form cannot be sent again from here.")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return HttpResponseBadRequest("This form cannot be sent again from here.")
+    user = authenticate(
+        request, username=request.POST.get("username", ""), password=request.POST.get("password", "")
+    )
+    if user is None:
+        return signed_out_post(request, target=target, problem="That username and password do not match.")
+    login(request, user)
+    fields = request.POST.copy()
+    for name in _RESEND_OWN_FIELDS:
+        fields.pop(name, None)
+    request.POST = fields
+    request.path = request.path_info = path
+    request.META["PATH_INFO"] = path
+    request.META["QUERY_STRING"] = urlsplit(target).query
+    request.resolver_match = match
+    return match.func(request, *match.args, **match.kwargs)

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "modelcards.middleware.SignedOutPostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout signalled during login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -79,6 +80,8 @@ TEMPLATES = [
                 "modelcards.context_processors.review_queue",
                 "modelcards.context_processors.site_links",
             ],
+            # Every form shown to a signed-in person says so, for SignedOutPostMiddleware.
+            "builtins": ["modelcards.templatetags.formguard"],
         },
     },
 ]

@@ -6,7 +6,7 @@ from django.conf import settings
 from .cardfile import normalise_newlines, parse_or_problems
 from .models import validate_card_slug as validate_slug_format
 
-RESERVED_SLUGS = frozenset({"import", "new", "suggest", "wanted"})
+RESERVED_SLUGS = frozenset({"import", "import-mof", "new", "suggest", "wanted"})
 
 
 def validate_card_slug(slug: str) -> None:

@@ -1,9 +1,10 @@
 """Request checks that apply to every view: bodies too large to be a card and input PostgreSQL cannot
-store are refused up front."""
+store are refused up front, and a form sent after its author's session ended is sent back."""
 
 from django.conf import settings
+from django.urls import reverse
 
-from .views.refusals import oversized_request, unstorable_input
+from .views.refusals import oversized_request, signed_out_post, unstorable_input
 
 NUL = "\x00"
 
@@ -85,3 +86,33 @@ class RefuseOversizedMiddleware:
         if limit is not None and length > limit:
             return oversized_request(request, length, limit)
         return self.get_response(request)
+
+
+SIGNED_IN_FIELD = "_signed_in"
+
+
+class SignedOutPostMiddleware:
+    """A form filled in while signed in but sent after the session ended (it expired, or the person
+    logged out in another tab) is never filed as anonymous: it comes back with the typed text and a
+    request to log in. Every form a signed-in person is shown carries SIGNED_IN_FIELD (formguard's
+    `csrf_token` tag adds it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and not request.user.is_authenticated
+            and request.path != reverse("accounts:logout")
+            and _posted(request, SIGNED_IN_FIELD)
+        ):
+            return signed_out_post(request)
+        return self.get_response(request)
+
+
+def _posted(request, name: str) -> bool:
+    try:
+        return bool(request.POST.get(name))
+    except Exception:  # noqa: BLE001 - an unreadable body is refused further on, as before
+        return False

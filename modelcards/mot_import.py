@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .cardfile import CardFileError, parse_card, set_metadata_values
+from .forms import RESERVED_SLUGS
 from .models import CardVersion, ModelCard, validate_card_slug
 from .openness.crosswalk import MotFileError, MotRelease, read_mot_file, record_for_card
 from .openness.licences import read_licence
@@ -43,7 +44,12 @@ def import_mot(
     try:
         validate_card_slug(slug)
     except ValidationError:
-        raise WorkflowError(f"'{slug}' is not a valid card slug; give one with --slug") from None
+        reason = f"'{slug}' is not a valid card slug; give the slug of the card to attach it to"
+        raise WorkflowError(reason) from None
+    if slug in RESERVED_SLUGS:
+        raise WorkflowError(
+            f"'{slug}' is the address of one of the site's pages; name another card"
+        ) from None
     summary = f"Openness record from the Model Openness Tool file {filename or release.name}"[:300]
     with transaction.atomic():
         card = ModelCard.objects.select_for_update().filter(slug=slug).first()
@@ -100,15 +106,26 @@ def _new_card_text(release: MotRelease) -> str:
     text = set_metadata_values("", metadata)
     facts = release.facts
     made_by = f" by {facts['producer']}" if facts.get("producer") else ""
-    lines = [f"# {release.name}", ""]
+    name = _markdown_text(release.name)
+    lines = [f"# {name}", ""]
     lines.append(
-        f"A card started from a Model Openness Tool record of {release.name}{made_by}. "
+        f"A card started from a Model Openness Tool record of {name}{_markdown_text(made_by)}. "
         "Its openness record is above; the rest of the card is still to be written."
     )
     for key, label in (("repository", "Code"), ("huggingface", "Weights")):
         if facts.get(key, "").startswith(("https://", "http://")):
             lines += ["", f"- {label}: <{facts[key]}>"]
     return text + "\n".join(lines) + "\n"
+
+
+# Inside a line only these start markup; a heading's text cannot begin a list or a block.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]#|])")
+
+
+def _markdown_text(text: str) -> str:
+    """Text from a tool file as plain Markdown text on one line: no markup, no HTML, no new section."""
+    one_line = " ".join(text.replace("<", "").replace(">", "").split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", one_line)
 
 
 def _hub_id(licence: str) -> str:

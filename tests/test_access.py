@@ -101,6 +101,8 @@ MATRIX = {
     ),
     "accounts:login": ("get", dict.fromkeys(ROLES, 200)),
     "accounts:logout": ("post", dict.fromkeys(ROLES, 302)),
+    # Sending a form again after logging in needs the form's address; without one it is a bad request.
+    "accounts:login_and_resend": ("post", dict.fromkeys(ROLES, 400)),
     "accounts:password_change": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
     "accounts:password_change_done": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
     "accounts:password_reset": ("get", dict.fromkeys(ROLES, 200)),

@@ -183,8 +183,20 @@ def read_mot_document(document) -> MotRelease:
         if entry is not None:
             entries[component.key] = entry
     if entries:
-        record["components"] = entries
+        _no_licence_is_unlicensed(entries, defaults)
+        record["components"] = {key: entries[key] for key in COMPONENTS_BY_KEY if key in entries}
     return MotRelease(name=name, facts=facts, record=record, notes=notes)
+
+
+def _no_licence_is_unlicensed(entries: dict, defaults: dict) -> None:
+    """A listed component whose licence the file leaves to defaults it does not give is unlicensed to
+    the tool; said explicitly, so that a card's own `license:` does not fill the gap on import."""
+    for key, entry in entries.items():
+        if "license" in entry:
+            continue
+        content_type = COMPONENTS_BY_KEY[key].content_type
+        if content_type not in defaults and "distribution" not in defaults:
+            entry["license"] = UNLICENSED
 
 
 def _read_defaults(release: dict, notes: list[str]) -> dict:
@@ -266,7 +278,10 @@ def record_for_card(metadata: dict, record: dict) -> dict:
             components[key] = entry
     for key, entry in record.get("components", {}).items():
         before = old_components.get(key) if isinstance(old_components.get(key), dict) else {}
-        components[key] = {**entry, **{k: before[k] for k in ("evidence", "checked") if k in before}}
+        # Sources and a checked date still back the claim only if the file claims the same licence.
+        same = before.get("license") == entry.get("license")
+        kept = {k: before[k] for k in ("evidence", "checked") if k in before} if same else {}
+        components[key] = {**entry, **kept}
     if components:
         merged["components"] = {key: components[key] for key in COMPONENTS_BY_KEY if key in components}
     return {**namespace, RECORD: merged}

@@ -1,5 +1,5 @@
 """Pages for requests refused before any view ran (a failed CSRF check, unstorable input, a body too
-large to read).
+large to read, a form sent after its author's session ended).
 
 The first two show the text the person typed in read-only boxes, so that a refusal never loses their
 work; a body too large to read is still in the person's browser, and the page says so.
@@ -90,4 +90,34 @@ def oversized_request(request, length: int, limit: int):
             "kept": [],
         },
         status=413,
+    )
+
+
+# Posted fields never shown back: the security token (the page makes a fresh one) and the marker.
+_NOT_REPLAYED = frozenset({"csrfmiddlewaretoken", "_signed_in", "_resend_to", "username", "password"})
+
+
+def signed_out_post(request, *, target: str = "", problem: str = ""):
+    """A 401 for a form sent after its author was signed out: the form again, with what they typed,
+    and a login that sends it (accounts.views.login_and_resend) in one step."""
+    fields = []
+    for name in request.POST:
+        if name in _NOT_REPLAYED:
+            continue
+        for value in request.POST.getlist(name):
+            value = value.replace("\x00", "")
+            label = TYPED_FIELDS.get(name)
+            long = bool(label) or "\n" in value
+            fields.append({"name": name, "value": value, "label": label, "long": long})
+    return render(
+        request,
+        "signed_out.html",
+        {
+            "target": target or request.get_full_path(),
+            "fields": fields,
+            "had_files": bool(request.FILES),
+            "problem": problem,
+            "username": request.POST.get("username", ""),
+        },
+        status=401,
     )
