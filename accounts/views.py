@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from modelcards import limits
@@ -23,9 +24,17 @@ from .models import User
 PROFILE_ROWS = 50
 
 
+def _next_page(request) -> str:
+    """Where to go after signing up: the page the person came from, if it is one of this site's."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    return target if safe and target.startswith("/") and is_storable(target) else ""
+
+
 def signup(request):
+    next_page = _next_page(request)
     if request.user.is_authenticated:
-        return redirect("modelcards:home")
+        return redirect(next_page or "modelcards:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -40,8 +49,9 @@ def signup(request):
         else:
             login(request, user, backend="accounts.identity.CachedModelBackend")
             messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
-            return redirect("modelcards:home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+            return redirect(next_page or "modelcards:home")
+    context = {"form": form, "next": next_page}
+    return render(request, "registration/signup.html", context, status=400 if form.errors else 200)
 
 
 def profile(request, username):

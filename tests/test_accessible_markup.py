@@ -91,3 +91,9 @@ def test_a_form_with_errors_keeps_its_help_and_error_lists_sound(client):
     html = response.content.decode()
     assert "_helptext" in html
     assert problems_of(html) == []
+
+
+def test_the_review_queue_count_says_how_many_so_an_empty_one_can_look_quiet(client, card, moderator):
+    client.force_login(moderator)
+    html = client.get(reverse("modelcards:card_list")).content.decode()
+    assert 'class="count" data-count="0"' in html

@@ -31,6 +31,23 @@ def test_a_visitor_signs_up_and_is_logged_in(client, django_user_model):
     assert "newbie" in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize(
+    ("came_from", "lands_on"),
+    [("/cards/", "/cards/"), ("https://elsewhere.example/", "/"), ("//elsewhere.example/", "/")],
+)
+def test_signing_up_returns_to_the_page_you_came_from_on_this_site(client, came_from, lands_on):
+    page = client.get("/accounts/signup/", {"next": came_from}).content.decode()
+    if lands_on != "/":
+        assert f'name="next" value="{came_from}"' in page
+    response = client.post("/accounts/signup/", {**NEWBIE, "next": came_from})
+    assert response.status_code == 302 and response["Location"] == lands_on
+
+
+def test_the_header_links_to_sign_up_and_log_in_with_the_page_to_return_to(client, db):
+    html = client.get("/cards/").content.decode()
+    assert 'href="/accounts/signup/?next=/cards/"' in html and 'href="/accounts/login/?next=/cards/"' in html
+
+
 def test_two_signups_racing_for_one_name_give_the_loser_the_form_back_with_the_reason(
     client, django_user_model, monkeypatch
 ):

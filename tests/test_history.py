@@ -100,6 +100,25 @@ def test_compare_form_redirects_to_the_diff_older_version_first(client, storied)
     assert response.status_code == 302 and response["Location"] == "/cards/sample/diff/2/5/"
 
 
+def test_comparing_one_version_shows_what_it_changed(client, storied):
+    for query in ({"a": "3"}, {"b": "3"}, {"a": "3", "b": "3"}):
+        response = client.get("/cards/sample/compare/", query)
+        assert response.status_code == 302 and response["Location"] == "/cards/sample/diff/2/3/"
+
+
+def test_comparing_the_first_or_only_version_explains_instead_of_refusing(client, storied):
+    response = client.get("/cards/sample/compare/", {"a": "1"})
+    assert response.status_code == 200
+    assert "the card's first version: nothing came before it" in response.content.decode()
+
+
+def test_a_card_with_one_version_says_there_is_nothing_to_compare_yet(client, make_card):
+    make_card("single")
+    response = client.get("/cards/single/compare/", {"b": "1"})
+    assert response.status_code == 200
+    assert "This card has one version so far" in response.content.decode()
+
+
 def test_any_two_versions_diff_in_both_orders_with_word_highlights_and_metadata_keys(client, storied):
     forward = client.get("/cards/sample/diff/1/3/")
     backward = client.get("/cards/sample/diff/3/1/")
@@ -377,7 +396,7 @@ def test_profile_links_each_version_to_its_page_and_diff(client, storied):
         ("/cards/sample/diff/x/1/", 404),
         ("/cards/sample/diff/1/1/", 200),
         ("/cards/sample/compare/?a=x&b=1", 400),
-        ("/cards/sample/compare/?a=1", 400),
+        ("/cards/sample/compare/?a=1", 200),  # one version: explained, not refused
         ("/cards/sample/compare/?a=0&b=1", 400),
         ("/cards/sample/compare/?a=%C2%B2&b=1", 400),
         ("/cards/sample/history/?before=-3", 400),

@@ -101,8 +101,14 @@ def compare(request, slug):
         a, b = _positive(request.GET, "a"), _positive(request.GET, "b")
     except BadParameter as exc:
         return _bad_request(request, str(exc), card=card)
-    if a is None or b is None:
+    if a is None and b is None:
         return _bad_request(request, "Choose two versions to compare, one in each column.", card=card)
+    if a is None or b is None or a == b:
+        # One version chosen: what it changed, which is what people mean; the first has nothing before it.
+        number = a or b
+        if number > 1 and number <= card.version_number:
+            return redirect("modelcards:diff", card.slug, number - 1, number)
+        return render(request, "modelcards/compare_one.html", {"card": card, "number": number})
     return redirect("modelcards:diff", card.slug, min(a, b), max(a, b))
 
 
