@@ -411,3 +411,9 @@ def test_every_section_heading_on_the_card_links_to_editing_that_section(client,
     for index, heading in ((1, "## Uses"), (2, "## Limitations")):
         form = client.get("/cards/sample/suggest/", {"section": index}).context["form"]
         assert form.initial["text"].startswith(heading)
+
+
+def test_the_section_editor_is_titled_with_the_sections_heading(client, card):
+    html = client.get(f"/cards/{card.slug}/suggest/", {"section": "2"}).content.decode()
+    assert "<h1>Suggest an edit to “Limitations”</h1>" in html
+    assert "<title>Suggest an edit to “Limitations” of Sample Model" in html

@@ -51,6 +51,11 @@ def _section_text(text: str, index: int) -> str:
     raise Http404("That section does not exist in this version of the card.")
 
 
+def _section_title(text: str, index: int | None) -> str:
+    """The heading of section `index`, for the editor's title ("" for the whole card or no such section)."""
+    return next((s.title for s in split_sections(text) if s.index == index), "") if index else ""
+
+
 def _parse_section(request) -> int | None:
     raw = request.GET.get("section") or request.POST.get("section") or ""
     if not raw:
@@ -77,7 +82,7 @@ def suggest(request, slug):
         return refusal
     section = _parse_section(request)
     anonymous = not request.user.is_authenticated
-    context = {"card": card, "section": section}
+    context = {"card": card, "section": section, "section_title": _section_title(card.text, section)}
     if request.method != "POST":
         start_text = _section_text(card.text, section) if section else card.text
         if not section and request.GET.get("add") in completeness.RULES:  # "suggest this section"

@@ -46,7 +46,7 @@ def test_reader_searches_opens_a_card_and_downloads_an_old_version(page, sample)
 def test_anonymous_visitor_suggests_a_section_edit_with_the_live_preview(page, sample):
     page.goto("/cards/sample/")
     page.get_by_role("link", name="Suggest an edit to the section Limitations").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Suggest an edit to section 2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Suggest an edit to “Limitations”")
     expect(page.locator("form[data-editor-ready]")).to_be_attached()  # the deferred script has run
 
     text = page.get_by_label("Section text (Markdown)")
