@@ -136,10 +136,10 @@ def parse_card(text: str) -> CardFile:
         message = f"the metadata is {size:,} bytes; it may be at most {MAX_FRONT_MATTER_BYTES:,} bytes"
         raise CardFileError([Problem("front matter", message, 1)])
     locations = _Locations(lines, root_line=1, offset=front.yaml_start)
-    metadata, errors = _load_front_matter(text, front, locations)
+    metadata, loaded = _load_front_matter(text, front, locations)
     checked = _metadata_problems(metadata, locations) if metadata is not None else []
     body_line = lines.line_of(front.closing_start) + 1
-    return _finish(text, metadata or {}, front.body_start, body_line, errors, checked)
+    return _finish(text, metadata or {}, front.body_start, body_line, loaded, checked)
 
 
 def split_sections(text: str) -> list[Section]:
@@ -260,9 +260,10 @@ def _body_start(text: str) -> int:
     return 1 if text.startswith(_BOM) else 0
 
 
-def _finish(text, metadata, body_start, body_line, errors, checked) -> CardFile:
-    errors = errors + [problem for problem in checked if problem.severity == "error"]
-    warnings = [problem for problem in checked if problem.severity != "error"]
+def _finish(text, metadata, body_start, body_line, loaded, checked) -> CardFile:
+    found = loaded + checked
+    errors = [problem for problem in found if problem.severity == "error"]
+    warnings = [problem for problem in found if problem.severity != "error"]
     if errors:
         raise CardFileError(_in_order(errors), _in_order(warnings))
     return CardFile(text, metadata, text[body_start:], body_line, tuple(_in_order(warnings)))
@@ -479,7 +480,8 @@ class _Locations:
 
 
 def _load_front_matter(text: str, front: _FrontMatter, locations: _Locations):
-    """The metadata (None when it cannot be read at all) and the YAML-level errors."""
+    """The metadata (None when it cannot be read at all) and the YAML-level problems (errors, and
+    warnings about dates that are not dates)."""
     source = text[front.yaml_start : front.closing_start]
     if (fast := _fast_compose(source)) is not None:
         loader, root = fast
@@ -531,11 +533,43 @@ _UNSTORABLE_ESCAPE = (
 )
 
 
+# PyYAML, which huggingface_hub reads cards with, builds a date or time from every plain scalar shaped
+# like one and fails on one naming no real day (`2024-13-45`); other readers roll it over into another
+# date. The card schema never builds dates, so such a scalar stays the text written, with a warning.
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_TIMESTAMP_SHAPE = next(
+    pattern for tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers["2"] if tag == _TIMESTAMP
+)
+_PYYAML_DATES = yaml.constructor.SafeConstructor()
+
+
+def _is_impossible_date(node: yaml.ScalarNode) -> bool:
+    """A plain scalar PyYAML takes for a date or time but cannot build one from, such as `2024-13-45`."""
+    if node.style or not _TIMESTAMP_SHAPE.match(node.value):  # quoted and block scalars are text anywhere
+        return False
+    try:
+        _PYYAML_DATES.construct_yaml_timestamp(yaml.ScalarNode(_TIMESTAMP, node.value))
+    except (ValueError, OverflowError):
+        return True
+    return False
+
+
+def _impossible_date_warning(where: tuple, node: yaml.ScalarNode, locations: _Locations) -> Problem:
+    message = (
+        f"'{node.value}' is written like a date but names no real day or time, so it is kept as text; "
+        "YAML readers disagree on such a value (PyYAML, which huggingface_hub uses, cannot load the "
+        "card at all): write the date meant, or put the text in quotes"
+    )
+    line = locations.line_of_index(node.start_mark.index)
+    return Problem(_path_text(where) or "front matter", message, line, "warning")
+
+
 def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
     """Refuse what JSON or the Hub cannot take, recording each path's line on the way.
 
     Refused scalars are turned into text and refused keys dropped, so the rest can still be
     read and checked: the card is refused anyway, and the person sees every problem at once.
+    A scalar that only looks like a date is kept as text with a warning.
     """
     problems: list[Problem] = []
 
@@ -566,6 +600,8 @@ def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
             else:
                 first_lines[key] = line
                 locations.by_path[path + (key,)] = line
+            if _is_impossible_date(key_node):
+                problems.append(_impossible_date_warning(path + (key,), key_node, locations))
             kept.append((key_node, value_node))
             problems += _check_nodes(value_node, path + (key,), locations)
         node.value = kept
@@ -589,6 +625,8 @@ def _check_nodes(node, path: tuple, locations: _Locations) -> list[Problem]:
         elif node.tag == _FLOAT and not math.isfinite(_construct_float(None, node)):
             refuse(path, f"'{node.value}' is not a finite number; use a number or quoted text", line)
             node.tag = _STR
+    elif node.tag == _STR and _is_impossible_date(node):
+        problems.append(_impossible_date_warning(path, node, locations))
     return problems
 
 
@@ -601,6 +639,34 @@ def _path_text(path: tuple) -> str:
 
 
 # The Hub's metadata rules -----------------------------------------------------------------------
+#
+# What the Hub refuses on push is an error here. What it accepts but leaves a reader guessing, and what
+# it may refuse by rules it does not publish (its ISO 639 lists, its pattern for repository ids), is a
+# warning. The rules come from the spec (hub-docs modelcard.md), the Hub's schema as huggingface.js
+# types it (packages/hub/src/types/api/api-model.ts: ApiModelMetadata, ApiModelIndex), huggingface_hub's
+# reader (repocard_data.py) and the Hub's own refusal messages; README.md "Metadata rules" lists them
+# with the deliberate differences. The Hub's messages are the Joi validator's: a string field refuses
+# null and "" ("must be a string"), an `any` field (a metric's value) takes null. A top-level key left
+# empty is accepted, as on the Hub; inside model-index an empty value is refused.
+
+# Bump whenever a change to these rules or the YAML checks changes the problems found in some text:
+# warnings cached for pages (templatetags/card_warnings.py) carry it in their key.
+RULES_VERSION = "1"
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+_SPECIAL_LANGUAGES = frozenset({"code", "multilingual"})
+_HUB_ID = re.compile(r"(?:[A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]{1,96}")
+_LOCAL_PATH = re.compile(r"[/~]|\.\.?/|[A-Za-z]:[\\/]")
+_BASE_MODEL_RELATIONS = ("adapter", "merge", "quantized", "finetune")
+_TEXT_KEYS = (
+    "new_version",
+    "thumbnail",
+    "extra_gated_prompt",
+    "extra_gated_heading",
+    "extra_gated_description",
+    "extra_gated_button_content",
+)
+_CO2_TEXT_KEYS = ("source", "training_type", "geographical_location", "hardware_used")
 
 
 class _Report:
@@ -618,25 +684,13 @@ def _metadata_problems(metadata: dict, locations: _Locations) -> list[Problem]:
     """The Hub's rules for the keys it knows; any other key is the card's own business."""
     report = _Report(locations)
     _check_licence(metadata, report)
-    pipeline_tag = metadata.get("pipeline_tag")
-    if pipeline_tag is not None:
-        if not isinstance(pipeline_tag, str):
-            report.add(
-                ("pipeline_tag",),
-                f"must be one task id such as 'text-generation', not {describe_kind(pipeline_tag)}",
-            )
-        elif pipeline_tag not in PIPELINE_TAGS:
-            message = f"'{pipeline_tag}' is not a pipeline tag the Hub knows" + did_you_mean(
-                pipeline_tag, PIPELINE_TAGS
-            )
-            report.add(("pipeline_tag",), message, "warning")
-    for key in ("language", "tags", "datasets", "metrics", "base_model"):
+    _check_pipeline_tag(metadata, report)
+    for key in ("tags", "metrics", "language_bcp47"):
         _check_text_or_list(metadata, key, report)
-    library_name = metadata.get("library_name")
-    if library_name is not None and not isinstance(library_name, str):
-        report.add(
-            ("library_name",), f"must be text such as 'transformers', not {describe_kind(library_name)}"
-        )
+    _check_languages(metadata, report)
+    _check_hub_ids(metadata, "datasets", "dataset", report)
+    _check_hub_ids(metadata, "base_model", "model", report)
+    _check_other_keys(metadata, report)
     if "model-index" in metadata:
         _check_model_index(metadata["model-index"], report)
     for path, message, severity in namespace_problems(metadata):
@@ -660,23 +714,25 @@ def _check_licence(metadata: dict, report: _Report) -> None:
         )
         report.add(("license",), f"'{licence}' is not a licence identifier the Hub accepts{hint}")
     elif licence == "other":
-        name = metadata.get("license_name")
-        if name is None or name == "":
-            message = "is required when license is 'other': a short name for the licence, such as 'llama3'"
-            report.add(("license_name",), message, near=("license",))
-        elif not isinstance(name, str):
-            report.add(("license_name",), f"must be text, not {describe_kind(name)}")
+        wanted = {
+            "license_name": "a short name for the licence, such as 'llama3'",
+            "license_link": "an http(s) URL of the licence text, or a repository file such as LICENSE.md",
+        }
+        for key, what in wanted.items():
+            if metadata.get(key) is None or metadata.get(key) == "":
+                message = (
+                    "is not given: the Hub accepts license 'other' without it, but readers cannot tell "
+                    f"which licence applies; add {what}"
+                )
+                report.add((key,), message, "warning", near=("license",))
         link = metadata.get("license_link")
-        if link is None or link == "":
-            message = (
-                "is required when license is 'other': an http(s) URL of the licence text, "
-                "or a file in the repository such as LICENSE.md"
-            )
-            report.add(("license_link",), message, near=("license",))
-        elif not isinstance(link, str) or not _is_licence_link(link):
-            shown = f"'{link}'" if isinstance(link, str) else describe_kind(link)
-            message = f"{shown} is not an http(s) URL or a relative path such as LICENSE.md"
+        if isinstance(link, str) and link and not _is_licence_link(link):
+            message = f"'{link}' is not an http(s) URL or a relative path such as LICENSE.md"
             report.add(("license_link",), message)
+    for key in ("license_name", "license_link"):
+        value = metadata.get(key)
+        if value is not None and not isinstance(value, str):
+            report.add((key,), f"must be text, not {describe_kind(value)}")
 
 
 def _is_licence_link(link: str) -> bool:
@@ -687,6 +743,22 @@ def _is_licence_link(link: str) -> bool:
     if parts.scheme:
         return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
     return not link.startswith(("//", "\\"))
+
+
+def _check_pipeline_tag(metadata: dict, report: _Report) -> None:
+    pipeline_tag = metadata.get("pipeline_tag")
+    if pipeline_tag is None:
+        return
+    if not isinstance(pipeline_tag, str):
+        report.add(
+            ("pipeline_tag",),
+            f"must be one task id such as 'text-generation', not {describe_kind(pipeline_tag)}",
+        )
+    elif pipeline_tag not in PIPELINE_TAGS:
+        message = f"'{pipeline_tag}' is not a pipeline tag the Hub knows" + did_you_mean(
+            pipeline_tag, PIPELINE_TAGS
+        )
+        report.add(("pipeline_tag",), message, "warning")
 
 
 def _check_text_or_list(metadata: dict, key: str, report: _Report) -> None:
@@ -701,8 +773,128 @@ def _check_text_or_list(metadata: dict, key: str, report: _Report) -> None:
             report.add((key, position), f"must be text, not {describe_kind(item)}")
 
 
+def _texts_at(metadata: dict, key: str):
+    """(path, text) for a key holding one text or a list of texts; other values are checked elsewhere."""
+    value = metadata.get(key)
+    if isinstance(value, str):
+        yield (key,), value
+    elif isinstance(value, list):
+        yield from (((key, position), item) for position, item in enumerate(value) if isinstance(item, str))
+
+
+def _check_languages(metadata: dict, report: _Report) -> None:
+    _check_text_or_list(metadata, "language", report)
+    for where, code in _texts_at(metadata, "language"):
+        if code != code.lower():
+            report.add(
+                where,
+                f"'{code}' must only contain lowercase characters, as the Hub requires: give the ISO 639 "
+                f"code (such as '{re.split(r'[-_]', code, maxsplit=1)[0].lower()}') and put a regional "
+                "tag under language_bcp47",
+            )
+        elif not (_LANGUAGE_CODE.fullmatch(code) or code in _SPECIAL_LANGUAGES):
+            message = (
+                f"'{code}' is not an ISO 639-1, 639-2 or 639-3 code (two or three letters), 'code' or "
+                "'multilingual'; the Hub refuses language values that are not"
+            )
+            report.add(where, message, "warning")
+
+
+def _check_hub_ids(metadata: dict, key: str, kind: str, report: _Report) -> None:
+    """datasets and base_model name Hub repositories: the Hub refuses an empty name, a local path and a
+    name written in words, and may refuse anything else that is not `name` or `namespace/name`."""
+    _check_text_or_list(metadata, key, report)
+    example = f"'org/{kind}-name'"
+    for where, value in _texts_at(metadata, key):
+        if value == "":
+            report.add(
+                where, f"is empty, which the Hub refuses: give a {kind} id such as {example}, or leave it out"
+            )
+        elif _LOCAL_PATH.match(value) or "\\" in value or any(character.isspace() for character in value):
+            message = (
+                f"'{value}' is not a Hub {kind} id: the Hub refuses local paths and names written in words; "
+                f"use an id such as {example}, or leave it out"
+            )
+            report.add(where, message)
+        elif not _is_hub_id(value):
+            message = f"'{value}' does not look like a Hub {kind} id such as {example}; the Hub may refuse it"
+            report.add(where, message, "warning")
+
+
+def _is_hub_id(value: str) -> bool:
+    """`name` or `namespace/name` as huggingface_hub's validate_repo_id checks repository ids."""
+    if not _HUB_ID.fullmatch(value) or "--" in value or ".." in value:
+        return False
+    return not any(part[:1] in "-." or part[-1:] in "-." for part in value.split("/"))
+
+
+def _check_other_keys(metadata: dict, report: _Report) -> None:
+    """The other keys whose type the Hub's documentation and schema agree on."""
+    library_name = metadata.get("library_name")
+    if library_name is not None and not isinstance(library_name, str):
+        report.add(
+            ("library_name",), f"must be text such as 'transformers', not {describe_kind(library_name)}"
+        )
+    for key in _TEXT_KEYS:
+        value = metadata.get(key)
+        if value is not None and not isinstance(value, str):
+            report.add((key,), f"must be text, not {describe_kind(value)}")
+    relation = metadata.get("base_model_relation")
+    if relation is not None:
+        if not isinstance(relation, str):
+            report.add(("base_model_relation",), f"must be text, not {describe_kind(relation)}")
+        elif relation not in _BASE_MODEL_RELATIONS:
+            listed = ", ".join(f"'{name}'" for name in _BASE_MODEL_RELATIONS)
+            report.add(("base_model_relation",), f"'{relation}' is not one of {listed}", "warning")
+    gated_fields = metadata.get("extra_gated_fields")
+    if gated_fields is not None and not isinstance(gated_fields, dict):
+        report.add(
+            ("extra_gated_fields",), f"must be a mapping of field names, not {describe_kind(gated_fields)}"
+        )
+    widget = metadata.get("widget")
+    if widget is not None:
+        if not isinstance(widget, list):
+            report.add(("widget",), f"must be a list of examples, not {describe_kind(widget)}")
+        else:
+            for position, example in enumerate(widget):
+                if not isinstance(example, dict):
+                    message = (
+                        f"is {describe_kind(example)}; the Hub's schema types a widget example as a mapping "
+                        "such as `text: ...`, so it may refuse this"
+                    )
+                    report.add(("widget", position), message, "warning")
+    _check_co2(metadata.get("co2_eq_emissions"), report)
+
+
+def _is_number(value) -> bool:
+    """A YAML number, or text a YAML 1.2 reader such as the Hub's takes for one (`1e3`)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) or (
+        isinstance(value, str) and bool(_YAML12_NUMBER.fullmatch(value))
+    )
+
+
+def _check_co2(co2, report: _Report) -> None:
+    """co2_eq_emissions: grams as a number, or a mapping with `emissions` in grams and text details."""
+    path = ("co2_eq_emissions",)
+    if co2 is None or _is_number(co2):
+        return
+    if not isinstance(co2, dict):
+        report.add(path, f"must be a number of grams or a mapping with emissions, not {describe_kind(co2)}")
+        return
+    emissions = co2.get("emissions")
+    if emissions is None:
+        report.add(path + ("emissions",), "is required: the emissions in grams of CO2, such as 1200")
+    elif not _is_number(emissions):
+        report.add(path + ("emissions",), f"must be a number of grams, not {describe_kind(emissions)}")
+    for key in _CO2_TEXT_KEYS:
+        if co2.get(key) is not None and not isinstance(co2[key], str):
+            report.add(path + (key,), f"must be text, not {describe_kind(co2[key])}")
+
+
 def _check_model_index(model_index, report: _Report) -> None:
-    """model-index: a list of {name, results: [{task, dataset?, metrics}]} as the Hub's spec says."""
+    """model-index: a list of {name, results: [{task, dataset?, metrics, source?}]} as the Hub's spec says."""
     if not isinstance(model_index, list):
         report.add(
             ("model-index",),
@@ -730,24 +922,59 @@ def _check_result(result, path: tuple, report: _Report) -> None:
         _require_text(task, path + ("task",), "type", report, required=True)
         _require_text(task, path + ("task",), "name", report, required=False)
     if "dataset" in result:
+        where = path + ("dataset",)
         dataset = result["dataset"]
-        if _require_mapping(dataset, path + ("dataset",), report, "a dataset with type and name"):
-            _require_text(dataset, path + ("dataset",), "type", report, required=True)
-            _require_text(dataset, path + ("dataset",), "name", report, required=True)
+        if _require_mapping(dataset, where, report, "a dataset with type and name"):
+            for key in ("type", "name"):
+                _require_text(dataset, where, key, report, required=True)
+            for key in ("config", "split", "revision"):
+                _require_text(dataset, where, key, report, required=False)
+            _check_args(dataset, where, report)
     metrics = result.get("metrics")
     if not isinstance(metrics, list):
         report.add(
             path + ("metrics",),
             f"must be a list of metrics with type and value, not {describe_kind(metrics)}",
         )
+    else:
+        for k, metric in enumerate(metrics):
+            _check_metric(metric, path + ("metrics", k), report)
+    if "source" in result:
+        where = path + ("source",)
+        if _require_mapping(result["source"], where, report, "a source with a url"):
+            _require_text(result["source"], where, "url", report, required=True)
+            _require_text(result["source"], where, "name", report, required=False)
+
+
+def _check_metric(metric, where: tuple, report: _Report) -> None:
+    if not _require_mapping(metric, where, report, "a metric with type and value"):
         return
-    for k, metric in enumerate(metrics):
-        where = path + ("metrics", k)
-        if _require_mapping(metric, where, report, "a metric with type and value"):
-            _require_text(metric, where, "type", report, required=True)
-            _require_text(metric, where, "name", report, required=False)
-            if metric.get("value") is None:
-                report.add(where + ("value",), "is required: the metric's result, such as 0.93")
+    _require_text(metric, where, "type", report, required=True)
+    if "value" not in metric:
+        report.add(where + ("value",), "is required: the metric's result, such as 0.93")
+    elif metric["value"] is None:
+        message = (
+            "is empty: the Hub accepts a metric without a value, but readers see no result; "
+            "give the result, such as 0.93"
+        )
+        report.add(where + ("value",), message, "warning")
+    for key in ("name", "config", "verifyToken"):
+        _require_text(metric, where, key, report, required=False)
+    if "verified" in metric and not isinstance(metric["verified"], bool):
+        report.add(where + ("verified",), f"must be true or false, not {describe_kind(metric['verified'])}")
+    _check_args(metric, where, report)
+
+
+def _check_args(mapping: dict, path: tuple, report: _Report) -> None:
+    """`args` of a dataset or metric: text or a mapping. The Hub's typed schema says no more, and real
+    cards it accepted hold numbers among the values (`num_few_shot: 25`), so nothing is refused here."""
+    args = mapping.get("args")
+    if args is not None and not isinstance(args, (str, dict)):
+        message = (
+            f"is {describe_kind(args)}; the Hub's schema types it as text or a mapping of argument "
+            "names to values, so it may refuse this"
+        )
+        report.add(path + ("args",), message, "warning")
 
 
 def _require_mapping(value, path: tuple, report: _Report, what: str) -> bool:
@@ -760,10 +987,20 @@ def _require_mapping(value, path: tuple, report: _Report, what: str) -> bool:
 
 
 def _require_text(mapping: dict, path: tuple, key: str, report: _Report, *, required: bool) -> None:
-    value = mapping.get(key)
-    if value is None:
+    """A text field inside model-index (or another mapping): given as null or "" it is refused, as the
+    Hub refuses it ("must be a string", "is not allowed to be empty"); leave an optional one out."""
+    if key not in mapping:
         if required:
             report.add(path + (key,), "is required and must be text")
+        return
+    value = mapping[key]
+    if value is None or value == "":
+        if required:
+            report.add(path + (key,), "is required and must be text")
+        else:
+            report.add(
+                path + (key,), "is empty, which the Hub refuses: give it as text, or leave the key out"
+            )
     elif not isinstance(value, str):
         report.add(path + (key,), f"must be text, not {describe_kind(value)}")
 
@@ -940,3 +1177,11 @@ def parse_or_problems(text: str) -> tuple[CardFile | None, list[str]]:
     except MarkdownRefused as exc:
         return None, [str(exc)]
     return card_file, []
+
+
+def card_warnings(text: str) -> tuple[Problem, ...]:
+    """What `parse_card` warns about in a README.md, whether or not the card also has errors."""
+    try:
+        return parse_card(text).warnings
+    except CardFileError as exc:
+        return tuple(exc.warnings)

@@ -380,7 +380,7 @@ def test_every_problem_is_reported_not_just_the_first():
 def test_yaml_refusals_and_hub_rules_are_reported_together():
     text = "---\nlicense: mitt\nx: !!binary aGk=\nlicense_link: 3\n---\n"
     problems = problems_of(text)
-    assert [problem.line for problem in problems] == [2, 3]
+    assert [problem.line for problem in problems] == [2, 3, 4]
     assert "did you mean 'mit'?" in problems[0].message
 
 
@@ -404,11 +404,11 @@ def test_a_licence_must_be_one_identifier():
     assert problem.field == "license" and "not a list" in problem.message
 
 
-def test_licence_other_needs_a_name_and_a_link():
-    problems = problems_of("---\nlanguage: en\nlicense: other\n---\n")
-    assert [(problem.field, problem.line) for problem in problems] == [
-        ("license_name", 3),
-        ("license_link", 3),
+def test_licence_other_without_a_name_and_a_link_is_accepted_with_warnings():
+    warnings = parse_card("---\nlanguage: en\nlicense: other\n---\n").warnings
+    assert [(warning.field, warning.line, warning.severity) for warning in warnings] == [
+        ("license_name", 3, "warning"),
+        ("license_link", 3, "warning"),
     ]
 
 

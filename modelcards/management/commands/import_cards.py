@@ -96,7 +96,8 @@ def _import_task(task: tuple) -> str:
 
 
 def import_file(path, slug: str, actor, summary: str) -> str:
-    """Import one file: "created", "updated", "unchanged", or "refused: <why>"."""
+    """Import one file: "created", "updated", "unchanged", or "refused: <why>"; the first three are
+    followed by the card's warnings, if any: "created (2 warnings: line 3: license_name: ...; ...)"."""
     try:
         validate_card_slug(slug)
     except ValidationError:
@@ -114,4 +115,12 @@ def import_file(path, slug: str, actor, summary: str) -> str:
         return "refused: " + "; ".join(str(problem) for problem in exc.problems)
     except MarkdownRefused as exc:
         return f"refused: {exc}"
-    return import_card(slug=slug, card_file=card_file, user=actor, summary=summary)
+    outcome = import_card(slug=slug, card_file=card_file, user=actor, summary=summary)
+    return outcome + _warnings_note(card_file.warnings)
+
+
+def _warnings_note(warnings) -> str:
+    if not warnings:
+        return ""
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    return f" ({count}: " + "; ".join(str(warning) for warning in warnings) + ")"
