@@ -207,3 +207,18 @@ def test_export_says_what_it_cannot_write_instead_of_a_traceback(card, tmp_path)
     (tmp_path / "sample").write_text("a file where the card's folder goes", encoding="utf-8")
     with pytest.raises(CommandError, match="Cannot write .*sample/README.md"):
         call_command("export_cards", "--out", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+
+
+def test_progress_is_one_summary_line_when_the_output_is_not_a_terminal(tmp_path):
+    folder = tmp_path / "cards"
+    for number in range(12):
+        (folder / f"card-{number}").mkdir(parents=True)
+        (folder / f"card-{number}" / "README.md").write_text(GOOD)
+    out, err = StringIO(), StringIO()
+    call_command("import_cards", str(folder), stdout=out, stderr=err)
+    assert out.getvalue().count("created") == 12
+    assert "\r" not in err.getvalue()
+    assert err.getvalue().count("Importing: 12 cards in ") == 1
+    exported, err = tmp_path / "out", StringIO()
+    call_command("export_cards", "--out", str(exported), stdout=StringIO(), stderr=err)
+    assert err.getvalue().count("Exporting: 12 cards in ") == 1 and "\r" not in err.getvalue()

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from modelcards.management.progress import Progress
 from modelcards.models import ModelCard
 
 
@@ -24,18 +24,16 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot create {root}: {exc.strerror}") from exc
         cards = ModelCard.objects.only("slug", "text").order_by("slug")
         total = cards.count()
-        for card in tqdm(
-            cards.iterator(chunk_size=200),
-            total=total,
-            desc="Exporting",
-            unit="card",
-            disable=total < 10,
-            file=self.stderr._out,
-        ):
-            target = root / card.slug / "README.md"
-            try:
-                target.parent.mkdir(exist_ok=True)
-                target.write_bytes(card.text.encode("utf-8"))
-            except OSError as exc:  # e.g. a file where the card's folder should be
-                raise CommandError(f"Cannot write {target}: {exc.strerror or exc}") from exc
+        progress = Progress(
+            total=total, desc="Exporting", unit="card", stream=self.stderr._out, quiet=total < 10
+        )
+        with progress:
+            for card in cards.iterator(chunk_size=200):
+                target = root / card.slug / "README.md"
+                try:
+                    target.parent.mkdir(exist_ok=True)
+                    target.write_bytes(card.text.encode("utf-8"))
+                except OSError as exc:  # e.g. a file where the card's folder should be
+                    raise CommandError(f"Cannot write {target}: {exc.strerror or exc}") from exc
+                progress.update()
         self.stdout.write(f"Exported {total} card(s) to {root}.")

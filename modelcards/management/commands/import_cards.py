@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
-from tqdm import tqdm
 
 from modelcards.cardfile import CardFileError, is_storable, parse_card
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
+from modelcards.management.progress import Progress
 from modelcards.models import ModelCard, validate_card_slug
 from modelcards.openness import family
 from modelcards.rendering import MarkdownRefused, check_renderable
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         tasks = [(found.path, slug or found.slug, actor, summary) for found in files]
         refused = 0
         quiet = len(files) < 10
-        bar = tqdm(total=len(files), desc="Importing", unit="card", disable=quiet, file=self.stderr._out)
+        bar = Progress(total=len(files), desc="Importing", unit="card", stream=self.stderr._out, quiet=quiet)
         with bar:
             for (_path, card_slug, *_rest), outcome in zip(tasks, _outcomes(tasks, jobs), strict=True):
                 if outcome.startswith("refused"):
