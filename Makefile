@@ -26,7 +26,8 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo_cards --demo-users
-	$(RUN_ENV) $(PY) manage.py runserver --skip-checks 127.0.0.1:$(PORT)
+	@# The server and a task worker (it sends the mail), stopped together by Ctrl-C.
+	$(RUN_ENV) $(PY) -m config.devserver 127.0.0.1:$(PORT)
 
 # The demo moderator keeps one password across runs (in .demo-password); this makes a new one.
 reset-demo-password: install

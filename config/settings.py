@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "modelcards",
 ]
@@ -178,6 +180,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Model Card Commons <noreply@localhost>")
+# A send that hangs gives up after this many seconds and is retried; well inside the ten minutes for
+# which modelcards/outbox.py holds a mail back while an attempt is under way.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Background tasks (django-tasks, the backport of Django 6's Tasks API) kept in the site's own database
+# (django-tasks-db), so a task is queued in the same transaction as the change it follows. Workers:
+# `manage.py db_worker`, beside the app servers (`make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Request limits, set explicitly so oversized or field-stuffed posts get a 400, not a crash.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -579,3 +579,51 @@ class Activity(models.Model):
         if self.actor_id:
             return self.actor.get_username()
         return self.actor_name or "anonymous"
+
+
+class OutboxMail(models.Model):
+    """One email about one event to one address: waiting, sent, or given up on.
+
+    Written in the transaction of the change it reports, so it exists exactly when the change does.
+    The pair (event, address) is unique, so queueing the same news twice sends it once. Delivery
+    (`modelcards/outbox.py`) writes the text when it first tries, then marks the mail sent or keeps
+    the error and when to try next; `next_attempt_at` also holds a mail back while an attempt is under
+    way. A mail whose attempts ran out stays here, failed, for staff to see and send again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up"
+
+    event = models.CharField(max_length=100, help_text="What happened, e.g. new_version:41.")
+    to = models.EmailField(max_length=254)
+    message_id = models.CharField(
+        max_length=255, help_text="The same on every attempt, so a receiver can drop a repeat."
+    )
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=400, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_mail_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "to"], name="outbox_mail_once_per_event_and_address"),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | Q(~Q(status="sent"), sent_at=None),
+                name="outbox_mail_sent_has_time",
+            ),
+        ]
+        verbose_name = "outgoing mail"
+        verbose_name_plural = "outgoing mail"
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.to} ({self.get_status_display().lower()})"

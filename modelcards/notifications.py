@@ -1,17 +1,21 @@
-"""Email sent when something happens to a card: decisions to authors, news to watchers.
+"""Email about what happens to cards: decisions to authors, news to watchers.
 
-Called after the transaction commits, so nobody is told about a change that rolled back. The
-person who did the action is never emailed about it.
+The workflow calls `new_version`, `suggestion_filed` and `suggestion_decided` inside the transaction
+of the change. They only choose the recipients and queue one mail per address, named by the event
+(`modelcards/outbox.py`), so nobody is told about a change that rolled back and nothing committed is
+lost. The background worker writes each mail's text with `render` when it sends it. The person who
+did the action is never emailed about it.
 """
 
 import difflib
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 
+from . import outbox
 from .models import CardVersion, Suggestion, Watch
 
 MAX_DIFF_LINES = 200
+PREFIX = "[Model Card Commons]"
 
 
 def _site() -> str:
@@ -28,12 +32,43 @@ def _watcher_emails(card_id: int, *, exclude_user_ids: set) -> list[str]:
     ]
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    if recipients:
-        send_mass_mail(
-            [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients],
-            fail_silently=True,
+def new_version(version: CardVersion) -> None:
+    recipients = _watcher_emails(version.card_id, exclude_user_ids={version.author_id, version.moderator_id})
+    outbox.queue_mail(f"new_version:{version.pk}", recipients)
+
+
+def suggestion_filed(suggestion: Suggestion) -> None:
+    if suggestion.card_id is None:
+        return
+    recipients = _watcher_emails(suggestion.card_id, exclude_user_ids={suggestion.author_id})
+    outbox.queue_mail(f"suggestion_filed:{suggestion.pk}", recipients)
+
+
+def suggestion_decided(suggestion: Suggestion) -> None:
+    author = suggestion.author
+    if author is None or not author.email or author.pk == suggestion.moderator_id:
+        return
+    # The outcome is part of the event, so a later decision on the same suggestion is news of its own.
+    outbox.queue_mail(f"suggestion_decided:{suggestion.pk}:{suggestion.status}", [author.email])
+
+
+def render(event: str) -> tuple[str, str]:
+    """The subject and body of the mail about `event`, read from the rows the event left.
+
+    Raises the model's DoesNotExist if what the event reports has been deleted since.
+    """
+    kind, _, rest = event.partition(":")
+    if kind == "new_version":
+        return _new_version_text(
+            CardVersion.objects.select_related("card", "author", "moderator").get(pk=rest)
         )
+    if kind == "suggestion_filed":
+        return _suggestion_filed_text(Suggestion.objects.select_related("card", "author").get(pk=rest))
+    if kind == "suggestion_decided":
+        pk, _, outcome = rest.partition(":")
+        suggestion = Suggestion.objects.select_related("card", "moderator", "version").get(pk=pk)
+        return _suggestion_decided_text(suggestion, Suggestion.Status(outcome))
+    raise ValueError(f"No mail is written for the event {event!r}.")
 
 
 def _unified_diff(version: CardVersion) -> str:
@@ -61,11 +96,8 @@ def _unified_diff(version: CardVersion) -> str:
     return "\n".join(lines)
 
 
-def new_version(version: CardVersion) -> None:
+def _new_version_text(version: CardVersion) -> tuple[str, str]:
     card = version.card
-    recipients = _watcher_emails(card.pk, exclude_user_ids={version.author_id, version.moderator_id})
-    if not recipients:
-        return
     approved = f", approved by {version.moderator.get_username()}" if version.moderator_id else ""
     body = (
         f"{card.title} has a new version ({version.number}) by {version.author_display}{approved}.\n\n"
@@ -74,30 +106,24 @@ def new_version(version: CardVersion) -> None:
         f"{_unified_diff(version)}\n\n"
         f"You get this because you watch the card. Unwatch it on the card's page.\n"
     )
-    _send(f"[Model Card Commons] {card.title}: version {version.number}", body, recipients)
+    return f"{PREFIX} {card.title}: version {version.number}", body
 
 
-def suggestion_filed(suggestion: Suggestion) -> None:
-    if suggestion.card_id is None:
-        return
+def _suggestion_filed_text(suggestion: Suggestion) -> tuple[str, str]:
     card = suggestion.card
-    recipients = _watcher_emails(card.pk, exclude_user_ids={suggestion.author_id})
     body = (
         f"{suggestion.author_display} suggested a change to {card.title}:\n\n"
         f"{suggestion.summary}\n\n"
         f"Review it: {_site()}{suggestion.get_absolute_url()}\n\n"
         f"You get this because you watch the card.\n"
     )
-    _send(f"[Model Card Commons] New suggestion on {card.title}", body, recipients)
+    return f"{PREFIX} New suggestion on {card.title}", body
 
 
-def suggestion_decided(suggestion: Suggestion) -> None:
-    author = suggestion.author
-    if author is None or not author.email or author.pk == suggestion.moderator_id:
-        return
-    outcome = suggestion.get_status_display().lower()
+def _suggestion_decided_text(suggestion: Suggestion, outcome: Suggestion.Status) -> tuple[str, str]:
+    said = outcome.label.lower()
     lines = [
-        f"Your suggestion on {suggestion.target_slug} (“{suggestion.summary}”) was {outcome} "
+        f"Your suggestion on {suggestion.target_slug} (“{suggestion.summary}”) was {said} "
         f"by {suggestion.moderator.get_username()}.",
     ]
     if suggestion.note:
@@ -105,4 +131,4 @@ def suggestion_decided(suggestion: Suggestion) -> None:
     if suggestion.version_id:
         lines.append(f"\nIt is now version {suggestion.version.number} of the card.")
     lines.append(f"\nYour suggestion: {_site()}{suggestion.get_absolute_url()}\n")
-    _send(f"[Model Card Commons] Your suggestion was {outcome}", "\n".join(lines), [author.email])
+    return f"{PREFIX} Your suggestion was {said}", "\n".join(lines)

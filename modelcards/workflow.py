@@ -116,7 +116,7 @@ def write_version(
             actor_name="" if (moderator or author) else author_name,
             summary=summary[:300],
         )
-        transaction.on_commit(lambda: notifications.new_version(version))
+        notifications.new_version(version)  # queued in this transaction (modelcards/outbox.py)
         # A new licence or base model changes the lineage flags of this card and of its descendants.
         locked.sync_base_model_links(old_base_models)
         for changed in family.refresh_family(locked):
@@ -509,7 +509,7 @@ def submit_suggestion(
         if author and card:
             Watch.objects.get_or_create(user=author, card=card)
         _record_decision(suggestion, Activity.Kind.SUGGESTION, actor=author, summary=summary)
-        transaction.on_commit(lambda: notifications.suggestion_filed(suggestion))
+        notifications.suggestion_filed(suggestion)  # queued in this transaction (modelcards/outbox.py)
     return suggestion
 
 
@@ -607,7 +607,7 @@ def accept_suggestion(
         locked.version = version
         locked.save(update_fields=Suggestion.DECISION_FIELDS)
         _record_decision(locked, Activity.Kind.ACCEPTED, actor=reviewer)
-        transaction.on_commit(lambda: notifications.suggestion_decided(locked))
+        notifications.suggestion_decided(locked)  # queued in this transaction (modelcards/outbox.py)
     _copy_fields(locked, suggestion)
     return version
 
@@ -624,7 +624,7 @@ def reject_suggestion(suggestion: Suggestion, *, reviewer: AbstractBaseUser, not
         locked.mark_decided(Suggestion.Status.REJECTED, moderator=reviewer, note=note.strip())
         locked.save(update_fields=Suggestion.DECISION_FIELDS)
         _record_decision(locked, Activity.Kind.REJECTED, actor=reviewer)
-        transaction.on_commit(lambda: notifications.suggestion_decided(locked))
+        notifications.suggestion_decided(locked)  # queued in this transaction (modelcards/outbox.py)
     _copy_fields(locked, suggestion)
     return suggestion
 

@@ -20,3 +20,6 @@ MODELCARDS_PAGE_CACHE = True
 ACCOUNTS_CACHE_SIGNED_IN_USERS = True
 # A replica that mirrors the default database, for the read-replica routing tests (tests/test_replicas.py).
 DATABASES["replica1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+# Background tasks run in the test process once the change commits (django_capture_on_commit_callbacks
+# in a test); tests/test_mail_outbox.py switches to the database backend and runs the real worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

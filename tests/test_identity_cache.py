@@ -208,7 +208,7 @@ def test_each_person_gets_their_own_name_token_and_queue_count_in_a_shared_page(
     other = make_user("mod2", moderator=True)
     client.force_login(moderator)
     first = _html(client)
-    assert '<a href="/users/mod/">mod</a>' in first
+    assert '<a class="nav-user" href="/users/mod/" title="mod">mod</a>' in first
     assert '<span class="count" data-count="0" title="pending review">0</span>' in first
     # A suggestion on another card leaves this card's kept page valid; the count is still live.
     submit_suggestion(
@@ -222,7 +222,7 @@ def test_each_person_gets_their_own_name_token_and_queue_count_in_a_shared_page(
     browser = Client(enforce_csrf_checks=True)  # the token poured into the page must be this browser's
     browser.force_login(other)
     second = _html(browser)
-    assert '<a href="/users/mod2/">mod2</a>' in second and ">mod<" not in second
+    assert '<a class="nav-user" href="/users/mod2/" title="mod2">mod2</a>' in second and ">mod<" not in second
     assert '<span class="count" data-count="1" title="pending review">1</span>' in second
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second).group(1)
     watch = "/cards/sample/watch/"
