@@ -35,6 +35,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
+from .mail_texts import render
 from .models import OutboxMail
 
 logger = logging.getLogger(__name__)
@@ -134,9 +135,6 @@ def _claim_batch() -> tuple[list[OutboxMail], int]:
 
 
 def _send(claimed: list[OutboxMail]) -> int:
-    # Deferred import: notifications queues its mail through this module.
-    from .notifications import render
-
     texts: dict[str, tuple[str, str]] = {}
     try:
         connection = mail.get_connection(fail_silently=False)

@@ -49,6 +49,7 @@ from config import generations
 from config.replicas import primary_reads
 
 from .models import Activity, ModelCard, Suggestion
+from .openness.family import lineage_saved
 
 logger = logging.getLogger(__name__)
 
@@ -391,6 +392,11 @@ def _card_changed(sender, instance, created=False, **kwargs):
     if created or kwargs["signal"] is post_delete:
         scopes.append(CATALOGUE)
     generations.invalidate_on_commit(scopes)
+
+
+@receiver(lineage_saved)
+def _lineage_saved(sender, slugs, **kwargs):
+    generations.invalidate_on_commit([card_scope(slug) for slug in slugs] + [SITE])
 
 
 @receiver(post_save, sender=Suggestion)

@@ -114,3 +114,28 @@ def test_deep_chains_and_diamonds_agree_with_a_full_recompute_at_the_generation_
         card = ModelCard.objects.get(slug=slugs[number])
         update_card(card, card_file=parse_card(text(number)), user=None, summary="Relicence")
         assert_as_if_recomputed_from_scratch((seed, step, slugs[number]))
+
+
+@pytest.mark.parametrize("fine_tunes", [3, 40])
+def test_a_base_models_licence_change_costs_the_same_queries_however_many_fine_tunes_it_has(
+    db, fine_tunes, django_assert_num_queries
+):
+    base = create_card(slug="base", card_file=parse_card(card_text("mit", [], "Base.")), user=None)
+    for number in range(fine_tunes):
+        text = card_text("mit", ["base"], f"Tune {number}.")
+        create_card(slug=f"tune-{number}", card_file=parse_card(text), user=None)
+    base.license = "llama2"  # stricter now: every fine-tune becomes looser than its base
+    with django_assert_num_queries(3):  # the children, no grandchildren, one UPDATE for all of them
+        changed = family.refresh_family(base)
+    assert len(changed) == fine_tunes
+    flagged = ModelCard.objects.filter(has_openness_flags=True).values_list("slug", flat=True)
+    assert sorted(flagged) == sorted(f"tune-{number}" for number in range(fine_tunes))
+
+
+def test_a_fine_tunes_cached_page_shows_the_flag_its_base_models_change_gives_it(client, db):
+    base = create_card(slug="base", card_file=parse_card(card_text("mit", [], "Base.")), user=None)
+    create_card(slug="tune", card_file=parse_card(card_text("mit", ["base"], "Tune.")), user=None)
+    assert "Looser than its base model" not in client.get("/cards/tune/").content.decode()
+    assert "Looser than its base model" not in client.get("/cards/tune/").content.decode()  # cached
+    update_card(base, card_file=parse_card(card_text("llama2", [], "Base.")), user=None, summary="Stricter")
+    assert "Looser than its base model" in client.get("/cards/tune/").content.decode()
