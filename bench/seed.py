@@ -47,12 +47,12 @@ def grow_to(base: str, size: int, *, label: str) -> str:
     return "".join(parts)
 
 
-def write_card_files(folder: Path, count: int) -> list[str]:
+def write_card_files(folder: Path, count: int, *, prefix: str = "bench") -> list[str]:
     """`count` README.md files in `folder/<slug>/`, the layout `import_cards` reads; returns the slugs."""
     bases = demo_texts()
     slugs = []
     for number in range(1, count + 1):
-        slug = f"bench-{number:04d}"
+        slug = f"{prefix}-{number:04d}"
         text = card_text(bases[number % len(bases)], number, title=f"Bench model {number}")
         (folder / slug).mkdir(parents=True)
         (folder / slug / "README.md").write_bytes(text.encode("utf-8"))
