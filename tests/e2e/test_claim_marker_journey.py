@@ -57,7 +57,8 @@ def test_reader_marks_the_licence_disputed_and_a_moderator_resolves_it(
         user.get_username(),
     )
 
-    # The reader follows the marker to its discussion and adds to it.
+    # The reader opens the panel's reasons, follows the marker to its discussion and adds to it.
+    page.locator(".openness-why > summary").click()
     markers.get_by_role("link", name="discussion").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Disputed: The card's licence")
     expect(page.locator("#comments")).to_contain_text(REASON)
