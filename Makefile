@@ -47,6 +47,7 @@ migrations-check: install-test
 # Seeds a throwaway database, serves it with gunicorn and loads it with wrk (apt-get install -y wrk).
 bench: install
 	$(PY) -m bench.run
+	$(PY) -m bench.worst_case
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -12,8 +12,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import chain
 
 __all__ = [
+    "MAX_DIFF_ROWS",
     "Hunk",
     "KeyChange",
     "MergeRegion",
@@ -44,6 +46,16 @@ _MAX_PLAIN_MATCH_CELLS = 40_000
 # long as it needs no more than this many inserted and deleted lines.
 _MAX_MINIMAL_LINES = 400
 _MAX_MINIMAL_EDITS = 40
+# What one matching may spend, in steps of about a line counted (difflib's candidate pairs cost
+# _STEPS_PER_CANDIDATE each): some 0.1 s here. An ordinary edit of the largest card uses a few
+# hundred thousand; crafted texts of repeated lines would otherwise cost difflib many seconds.
+_MAX_MATCHING_STEPS = 1_500_000
+_STEPS_PER_CANDIDATE = 10
+
+# A diff is shown in full up to this many rows; beyond it, pages say how many lines changed and offer
+# both texts to download. Building and showing rows is what costs (word highlights, the template), so
+# this bounds a diff's page whatever the texts.
+MAX_DIFF_ROWS = 3_000
 
 # Git's conflict markers, so that a moderator editing a merge sees what every merge tool shows.
 CONFLICT_START, CONFLICT_SEPARATOR, CONFLICT_END = "<<<<<<<", "=======", ">>>>>>>"
@@ -129,18 +141,21 @@ class Hunk:
 class TextDiff:
     """The hunks of a line diff, the changed-line counts, and the equal lines hidden after the last hunk.
 
-    An edited line counts once in ``added`` and once in ``removed``.
+    An edited line counts once in ``added`` and once in ``removed``. A diff that would show more
+    than its row limit has no hunks and ``too_large`` set: pages say how much changed instead.
     """
 
     hunks: tuple[Hunk, ...]
     added: int
     removed: int
     skipped_after: int
+    too_large: bool = False
+    row_limit: int = 0  # the rows a too-large diff would have needed more than
 
     @property
     def identical(self) -> bool:
         """True when no line differs (line-ending style aside)."""
-        return not self.hunks
+        return not (self.added or self.removed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,24 +262,24 @@ class MergeResult:
 # Line matching shared by the diff and the merge
 
 
-def _as_ids(a: Sequence[str], b: Sequence[str]) -> tuple[list[int], list[int]]:
+def _as_ids(*texts: Sequence[str]) -> tuple[list[int], ...]:
     """Replace each distinct line by a small integer so that matching compares ints."""
-    ids: dict[str, int] = {}
-    a_ids = [ids.setdefault(line, len(ids)) for line in a]
-    b_ids = [ids.setdefault(line, len(ids)) for line in b]
-    return a_ids, b_ids
+    # Built with dict and map rather than a Python loop: a card can have 90,000 lines.
+    ids = {line: number for number, line in enumerate(dict.fromkeys(chain(*texts)))}
+    return tuple(list(map(ids.__getitem__, lines)) for lines in texts)
 
 
 def _unique_anchors(
     a: list[int], b: list[int], alo: int, ahi: int, blo: int, bhi: int
 ) -> list[tuple[int, int]]:
     """Lines occurring exactly once in each range, kept in the longest order-preserving chain."""
-    a_counts = Counter(a[alo:ahi])
-    b_counts = Counter(b[blo:bhi])
-    where_in_b = {b[j]: j for j in range(blo, bhi) if b_counts[b[j]] == 1 and a_counts[b[j]] == 1}
-    if not where_in_b:
+    a_part, b_part = a[alo:ahi], b[blo:bhi]
+    once = {line for line, count in Counter(a_part).items() if count == 1}
+    once.intersection_update(line for line, count in Counter(b_part).items() if count == 1)
+    if not once:
         return []
-    pairs = [(i, where_in_b[a[i]]) for i in range(alo, ahi) if a[i] in where_in_b]
+    where_in_b = {line: j for j, line in enumerate(b_part, blo) if line in once}
+    pairs = [(i, where_in_b[line]) for i, line in enumerate(a_part, alo) if line in once]
     # Patience sorting: tails[k] is the pair ending the best chain of length k + 1.
     tails: list[int] = []
     tail_js: list[int] = []
@@ -345,15 +360,37 @@ def _trace_back(history, x: int, y: int, offset: int, alo: int, blo: int) -> lis
     return pairs
 
 
+def _single_line_match(a: list[int], b: list[int], alo: int, ahi: int, blo: int, bhi: int):
+    """A minimal match when one side of the stretch is a single line: that line, if the other side has it."""
+    try:
+        if ahi - alo == 1:
+            return [(alo, b.index(a[alo], blo, bhi), 1)]
+        return [(a.index(b[blo], alo, ahi), blo, 1)]
+    except ValueError:
+        return []
+
+
+def _candidate_pairs(a: list[int], b: list[int], *, autojunk: bool) -> int:
+    """How many (line of a, equal line of b) pairs difflib would consider: what its search costs."""
+    b_counts = Counter(b)
+    if autojunk and len(b) >= 200:
+        popular = len(b) // 100 + 1  # difflib ignores lines this common
+        b_counts = Counter({line: count for line, count in b_counts.items() if count <= popular})
+    return sum(count * b_counts[line] for line, count in Counter(a).items() if line in b_counts)
+
+
 def _matching_blocks(a: list[int], b: list[int]) -> list[tuple[int, int, int]]:
     """Equal runs ``(i, j, size)`` in order, ending with ``(len(a), len(b), 0)`` like difflib.
 
     Small stretches get a minimal diff. On long ones, lines unique to both sides anchor the
     match first (patience diff), which keeps the cost near linear and stops common lines
     (blank lines, table rules) from pairing up oddly; stretches that are neither small nor
-    anchored fall back to difflib.
+    anchored fall back to difflib. The whole search spends at most _MAX_MATCHING_STEPS: a
+    stretch it cannot afford stays unmatched, which shows it as replaced (and makes a merge
+    call it a conflict) rather than letting crafted text make the diff slow.
     """
     blocks: list[tuple[int, int, int]] = []
+    budget = _MAX_MATCHING_STEPS
     pending = [(0, len(a), 0, len(b))]
     while pending:
         alo, ahi, blo, bhi = pending.pop()
@@ -371,11 +408,19 @@ def _matching_blocks(a: list[int], b: list[int]) -> list[tuple[int, int, int]]:
             blocks.append((ahi, bhi, end_a - ahi))
         if alo == ahi or blo == bhi:
             continue
-        if ahi - alo + bhi - blo <= _MAX_MINIMAL_LINES:
+        if ahi - alo == 1 or bhi - blo == 1:
+            blocks.extend(_single_line_match(a, b, alo, ahi, blo, bhi))
+            continue
+        size = ahi - alo + bhi - blo
+        if budget < size:
+            continue
+        if size <= _MAX_MINIMAL_LINES:
+            budget -= size + min(size, _MAX_MINIMAL_EDITS) ** 2
             pairs = _shortest_edit(a, b, alo, ahi, blo, bhi, _MAX_MINIMAL_EDITS)
             if pairs is not None:
                 blocks.extend((i, j, 1) for i, j in pairs)
                 continue
+        budget -= 2 * size
         anchors = _unique_anchors(a, b, alo, ahi, blo, bhi)
         if anchors:
             i0, j0 = alo, blo
@@ -386,6 +431,10 @@ def _matching_blocks(a: list[int], b: list[int]) -> list[tuple[int, int, int]]:
             pending.append((i0, ahi, j0, bhi))
             continue
         small = (ahi - alo) * (bhi - blo) <= _MAX_PLAIN_MATCH_CELLS
+        cost = _STEPS_PER_CANDIDATE * _candidate_pairs(a[alo:ahi], b[blo:bhi], autojunk=not small)
+        if cost > budget:
+            continue
+        budget -= cost
         matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=not small)
         blocks.extend((alo + i, blo + j, size) for i, j, size in matcher.get_matching_blocks() if size)
     blocks.sort()
@@ -556,13 +605,15 @@ def _replace_rows(old: list[str], new: list[str], old_offset: int, new_offset: i
 # Text diff
 
 
-def diff_texts(old: str, new: str, *, context: int = 3) -> TextDiff:
+def diff_texts(old: str, new: str, *, context: int = 3, max_rows: int = MAX_DIFF_ROWS) -> TextDiff:
     """Line diff of two texts with word highlights on edited lines.
 
     Edited lines are paired with the most similar replacement line; unpaired lines are plain
     deletions and insertions. Runs of equal lines longer than ``2 * context`` are collapsed,
     keeping ``context`` lines around each change. Line endings are not compared: a text and
-    its CRLF copy are identical here (the merge keeps them exactly).
+    its CRLF copy are identical here (the merge keeps them exactly). A diff that would show
+    more than ``max_rows`` rows (changed lines and their context) is not built: it comes back
+    ``too_large``, with its counts and no hunks, so its cost and size stay bounded.
     """
     if context < 0:
         raise ValueError("context must not be negative")
@@ -572,6 +623,10 @@ def diff_texts(old: str, new: str, *, context: int = 3) -> TextDiff:
     added = sum(j2 - j1 for tag, _, _, j1, j2 in codes if tag != "equal")
     if not removed and not added:
         return TextDiff(hunks=(), added=0, removed=0, skipped_after=len(old_lines))
+    if _rows_shown(codes, context) > max_rows:
+        return TextDiff(
+            hunks=(), added=added, removed=removed, skipped_after=0, too_large=True, row_limit=max_rows
+        )
 
     # Cut the opcodes into hunks: each hunk is a list of opcodes trimmed to what is shown.
     groups: list[tuple[int, list[tuple[str, int, int, int, int]]]] = []
@@ -604,6 +659,20 @@ def diff_texts(old: str, new: str, *, context: int = 3) -> TextDiff:
             current.append((tag, i1, i2, j1, j2))
     groups.append((skipped, current))
     return _assemble(groups, old_lines, new_lines, added, removed, 0)
+
+
+def _rows_shown(codes: list[tuple[str, int, int, int, int]], context: int) -> int:
+    """At most how many rows the diff shows: changed lines (an edited line may take one row for
+    both sides, counted here as two) and the equal lines kept around them."""
+    rows = 0
+    for position, (tag, i1, i2, j1, j2) in enumerate(codes):
+        if tag != "equal":
+            rows += (i2 - i1) + (j2 - j1)
+        elif position in (0, len(codes) - 1):
+            rows += min(i2 - i1, context)
+        else:
+            rows += min(i2 - i1, 2 * context)
+    return rows
 
 
 def _assemble(groups, old_lines, new_lines, added: int, removed: int, skipped_after: int) -> TextDiff:
@@ -761,10 +830,7 @@ def merge3(base: str, ours: str, theirs: str) -> MergeResult:
     base_lines = base.splitlines(keepends=True)
     ours_lines = ours.splitlines(keepends=True)
     theirs_lines = theirs.splitlines(keepends=True)
-    ids: dict[str, int] = {}
-    base_ids = [ids.setdefault(line, len(ids)) for line in base_lines]
-    ours_ids = [ids.setdefault(line, len(ids)) for line in ours_lines]
-    theirs_ids = [ids.setdefault(line, len(ids)) for line in theirs_lines]
+    base_ids, ours_ids, theirs_ids = _as_ids(base_lines, ours_lines, theirs_lines)
 
     # Stable stretches: base lines that both sides kept, found by intersecting the runs of
     # each side's match against base. Whatever lies between them was changed by someone.
@@ -833,7 +899,7 @@ def carry_line_origins(old: str, new: str, old_origins: Sequence[int], new_origi
 # Cached by content, like rendered Markdown: a suggestion's page shows the same diffs and
 # merge on every visit, so each distinct set of texts is computed once.
 
-CACHE_FORMAT = "1"  # bump when the shape of TextDiff or MergeResult changes
+CACHE_FORMAT = "2"  # bump when the shape of TextDiff or MergeResult changes
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 

@@ -19,7 +19,7 @@ from .cardfile import (
 )
 from .openness.mof import COMPONENTS, COMPONENTS_BY_KEY
 from .openness.record import AVAILABILITIES, MAX_DATA_INFORMATION, NAMESPACE, RECORD, record_of
-from .rendering import MarkdownRefused, check_renderable, render_markdown
+from .rendering import MarkdownRefused, render_markdown, renderable_problem
 from .vocabularies import LICENCES, PIPELINE_TAGS
 
 MODES = ("guided", "raw")
@@ -330,10 +330,9 @@ def text_problems(text: str, *, whole_card: bool) -> list[Problem]:
         except CardFileError as exc:
             return exc.problems + exc.warnings
         body, problems = card_file.body, list(card_file.warnings)
-    try:
-        check_renderable(body)
-    except MarkdownRefused as exc:
-        problems.append(Problem("body", str(exc)))
+    # Checked once per text: the live preview asks again for every pause in typing.
+    if problem := renderable_problem(body):
+        problems.append(Problem("body", problem))
     return problems
 
 
@@ -364,6 +363,7 @@ class EditorView:
     other_problems: list = field(default_factory=list)
     notice: str = ""
     fresh: bool = False
+    preview_paused: bool = False  # too many previews from this visitor: the text is not rendered
 
     @property
     def guided_rows(self) -> list[tuple]:
@@ -387,8 +387,13 @@ class EditorView:
         return list(LICENCES.items())
 
 
-def editor_view(text: str, *, whole_card: bool, posted: Posted | None = None, text_errors=()) -> EditorView:
-    """The editor's state for a page: after a GET (`posted` None) or a posted form shown again."""
+def editor_view(
+    text: str, *, whole_card: bool, posted: Posted | None = None, text_errors=(), preview: bool = True
+) -> EditorView:
+    """The editor's state for a page: after a GET (`posted` None) or a posted form shown again.
+
+    With `preview` False (the visitor is over the preview limit) the text is not rendered.
+    """
     mode = posted.mode if posted else ("guided" if whole_card else "raw")
     guided_form = posted.guided_form if posted and posted.guided_form is not None else None
     if whole_card and guided_form is None:
@@ -399,10 +404,11 @@ def editor_view(text: str, *, whole_card: bool, posted: Posted | None = None, te
         mode=mode,
         whole_card=whole_card,
         guided_form=guided_form,
-        preview_html=rendered_body(text, whole_card=whole_card),
+        preview_html=rendered_body(text, whole_card=whole_card) if preview else None,
         checklist=checklist.checklist(text) if whole_card else [],
         notice=posted.notice if posted else "",
         fresh=posted is None,
+        preview_paused=not preview,
     )
     if mode == "guided" and text_errors:
         placed = set()

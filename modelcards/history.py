@@ -20,6 +20,9 @@ from .diffing import TextDiff, diff_metadata, diff_texts, unified_lines
 from .models import Activity, CardVersion, ModelCard
 
 HISTORY_PAGE_SIZE = 50
+# Blame shows a card this many lines at a time: a row per line, so a page stays small however long
+# the card (a 512 KB card can have 90,000 lines).
+BLAME_PAGE_LINES = 2_000
 CHANGES_PAGE_SIZE = 50
 FEED_SIZE = 50
 # Versions never change, so a diff between two of them is valid for ever; the timeout only
@@ -27,7 +30,7 @@ FEED_SIZE = 50
 DIFF_CACHE_SECONDS = 7 * 24 * 3600
 # Bump when the shape of `Comparison` (or of the diffing data inside it) changes, so that a deploy
 # never unpickles a cached diff of the old shape.
-DIFF_CACHE_FORMAT = 1
+DIFF_CACHE_FORMAT = 2
 
 
 def version_url(slug: str, number: int) -> str:
@@ -184,19 +187,18 @@ class BlameLine:
     version: CardVersion | None  # None only if the bookkeeping is missing for this line
 
 
-def blame(card: ModelCard) -> list[BlameLine]:
-    """Each line of the current text with the version that last changed it.
+def blame(card: ModelCard, *, first: int = 1, count: int | None = None) -> list[BlameLine]:
+    """Each line of the current text (or `count` lines from line `first`) with the version that last
+    changed it.
 
     The origins are kept up to date by the workflow at every write (`card.line_versions`), so this
     is one query for the versions named, whatever the length of the history.
     """
     lines = card.text.splitlines()
     origins = card.line_versions if len(card.line_versions) == len(lines) else [None] * len(lines)
-    versions = versions_by_number(card, {origin for origin in origins if origin})
-    return [
-        BlameLine(index, text, versions.get(origin))
-        for index, (text, origin) in enumerate(zip(lines, origins, strict=True), start=1)
-    ]
+    shown = range(first - 1, len(lines) if count is None else min(first - 1 + count, len(lines)))
+    versions = versions_by_number(card, {origins[index] for index in shown if origins[index]})
+    return [BlameLine(index + 1, lines[index], versions.get(origins[index])) for index in shown]
 
 
 # --------------------------------------------------------------------------------------

@@ -49,15 +49,40 @@ def _rate_key(group, request) -> str:
     return f"ip:{ip_hash(request)}"
 
 
-def seconds_until_allowed(request, action: str) -> int:
-    """Count one `action` for this account or IP hash; 0 if allowed, else seconds to wait."""
+def seconds_until_allowed(request, action: str, *, cost: int = 1) -> int:
+    """Count `cost` uses of `action` for this account or IP hash; 0 if allowed, else seconds to wait.
+
+    A costly request (a preview of a long text) counts as several, so the limit bounds the work a
+    client can cause, not only its number of requests.
+    """
     rate = settings.MODELCARDS_RATE_LIMITS.get(action)
     if not rate:
         return 0
-    usage = get_usage(request, group=f"modelcards.{action}", key=_rate_key, rate=rate, increment=True)
-    if usage is None or not usage["should_limit"]:
-        return 0
-    return max(usage["time_left"], 1)
+    for _ in range(max(cost, 1)):
+        usage = get_usage(request, group=f"modelcards.{action}", key=_rate_key, rate=rate, increment=True)
+        if usage is None:
+            return 0
+        if usage["should_limit"]:
+            return max(usage["time_left"], 1)
+    return 0
+
+
+# A preview counts once against RATE_LIMIT_PREVIEW for every started PREVIEW_BYTES of its text:
+# rendering costs about in proportion, so the limit bounds the work one client causes, not its calls.
+PREVIEW_BYTES = 64 * 1024
+
+
+def preview_cost(size: int) -> int:
+    """How many previews showing a text of `size` bytes counts as."""
+    return max(1, -(-size // PREVIEW_BYTES))
+
+
+def may_preview(request, text: str) -> bool:
+    """Count showing the posted `text` rendered against the preview limit; decided once per request."""
+    if not hasattr(request, "_modelcards_may_preview"):
+        cost = preview_cost(len(text.encode("utf-8", "surrogatepass")))
+        request._modelcards_may_preview = not seconds_until_allowed(request, "preview", cost=cost)
+    return request._modelcards_may_preview
 
 
 def is_blocked(request) -> bool:

@@ -30,8 +30,9 @@ from markdown.treeprocessors import Treeprocessor
 logger = logging.getLogger(__name__)
 
 # Bump whenever a change here changes the HTML produced for some text: cached renders carry it in their key.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
+TOO_SLOW_CACHE_TIMEOUT = 60 * 60 * 24
 
 # --- What the sanitiser lets through -----------------------------------------------------------------
 
@@ -128,8 +129,26 @@ MAX_TAG_RESCAN = 10_000_000
 MAX_INLINE_RESCAN = 2_000_000_000
 MAX_INLINE_ELEMENTS = 50_000
 MAX_LINE_RESCAN = 100_000_000  # the same, inline elements times line length, over lines of 2,000+
+# What showing a text costs, in units of about one short paragraph's rendering (some 0.1 ms of CPU),
+# measured by profiling each construct at scale: Python-Markdown and the sanitiser spend most on block
+# structure, table cells, links and tags. A text may need at most MAX_RENDER_WORK units, so the largest
+# accepted text of any shape renders in well under a second (`python -m bench.worst_case` checks it).
+MAX_RENDER_WORK = 8_000
+WORK_PER_BLOCK = 1.0  # a paragraph, quote or other blank-line-separated block
+WORK_PER_BLOCK_LEVEL = 1.0  # for each quote or list a block or list item is in: each level parses it again
+WORK_PER_LIST_ITEM = 2.0
+WORK_PER_HEADING = 1.0  # on top of its block: ids, contents entry, section marker
+WORK_PER_TABLE = 4.0
+WORK_PER_TABLE_CELL = 2.0
+WORK_PER_LINK = 2.5  # "[": a link, image or footnote mark, the costliest element to sanitise
+WORK_PER_TAG = 1.5  # "<" starting an HTML tag, comment or autolink
+WORK_PER_FORMATTING = 0.5  # any other inline mark: emphasis, code, entity, escape
+WORK_PER_LINE_BREAK = 1.0  # a hard line break (two spaces at a line's end)
+WORK_PER_FOOTNOTE = 4.0  # on top of its "[": Python-Markdown orders footnotes in quadratic time
+WORK_PER_KB = 4.0
 # CPU-time budget for one render, checked as Markdown and the sanitiser go: the safety net behind the
-# checks above, for text that is merely large and dense.
+# checks above, for a shape they do not foresee (accepted text needs well under half of it). Its refusal
+# is cached like the others, for a day, so even such a shape is paid once.
 RENDER_SECONDS = 2.0
 
 
@@ -164,6 +183,7 @@ _WHITESPACE_RUN = re.compile(r"[ \t]+")
 _FENCE_OPENER = re.compile(r"(`{3,}|~{3,})[ ]*+(?:\{.*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(\"|').*?\2[ ]*)?)")
 _HEADING_LINE = re.compile(r"^(?:#|(?<=[^\n]\n)[ ]{0,3}(?:=+|-+)[ \t]*$)", re.MULTILINE)
 _LIST_ITEM_LINE = re.compile(r"^[ \t>]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]", re.MULTILINE)
+_FENCE_LINE = re.compile(r"^(?:```|~~~)[^\n]*", re.MULTILINE)
 _LONG_LINE = re.compile(r"^[^\n]{2001,}", re.MULTILINE)
 _INLINE_MARKUP = re.compile(r"[*_\[<&\\]|`+|  \n")
 _BLOCK_SPLIT_LINE = re.compile(r"^(?:#|[ ]{0,3}(?:(?:[-*_][ \t]*){3,}|=+[ \t]*|-+[ \t]*)$)", re.MULTILINE)
@@ -171,6 +191,8 @@ _TABLE_SEPARATOR = re.compile(r"^[ \t>]*+(?=[^\n]*\|)(?=[^\n]*-)[ \t|:-]+$", re.
 _BRACKET = re.compile(r"[\[\]()]")
 _ANGLE = re.compile(r"<!\[|<[A-Za-z/!?]|\]\]>|>")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+_FOOTNOTE_MARK = re.compile(r"\[\^")
 # The sanitiser drops other tags before its parser builds anything, so only these can nest; the rest of
 # ALLOWED_TAGS are void or closed by their next sibling.
 _NESTING_TAGS = ALLOWED_TAGS - {"br", "hr", "img", "p", "li", "dt", "dd", "td", "th", "tr", "thead", "tbody"}
@@ -184,27 +206,130 @@ def check_renderable(text: str) -> None:
     most MAX_HTML_NESTING deep, at most MAX_TABLE_CELLS table cells, MAX_FENCES fence lines,
     MAX_HEADINGS headings, MAX_BLOCKS paragraphs and list items and MAX_INLINE_ELEMENTS pieces of
     inline formatting, and stays within the re-reading budgets (MAX_*_RESCAN) that unclosed
-    brackets, tags and fences and crowded blocks, paragraphs and lines cost Python-Markdown. Fenced
-    code counts only towards size, line length and fences. Each check is linear in the text's size.
+    brackets, tags and fences and crowded blocks, paragraphs and lines cost Python-Markdown; and, all
+    of these together, it needs at most MAX_RENDER_WORK units of rendering work (see `RenderWork`).
+    Fenced code counts only towards size, line length and fences. Each check is linear in the text's
+    size.
     """
+    render_work(text)
+
+
+def render_work(text: str) -> RenderWork:
+    """What rendering `text` would cost, once check_renderable's checks pass (else MarkdownRefused)."""
     if not isinstance(text, str):
         raise TypeError(f"Markdown must be str, not {type(text).__name__}")
     _check_size(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     _check_line_lengths(lines)
-    in_code = _check_fences(lines)
+    in_code = _check_fences(text)
     _check_nesting(text, lines, in_code)
     # Python-Markdown sets fenced code aside before anything else, so the other checks skip it.
     if in_code:
         text = "\n".join("" if number in in_code else line for number, line in enumerate(lines))
     block_starts = [0, *(match.end() for match in _BLANK_LINE.finditer(text))]
     _check_block_splits(text, block_starts)
-    _check_tables(text, block_starts)
-    _check_block_count(text, block_starts)
-    _check_inline_density(text, block_starts)
+    tables, cells = _check_tables(text, block_starts)
+    blocks, list_items, headings = _check_block_count(text, block_starts)
+    formatting = _check_inline_density(text, block_starts)
     _check_brackets(text, block_starts)
     _check_html(text)
+    links, tags, line_breaks = text.count("["), len(_TAG_START.findall(text)), text.count("  \n")
+    work = RenderWork(
+        blocks=blocks,
+        block_levels=sum(_nesting_depth(_line_at(text, start)) for start in block_starts)
+        + sum(
+            max(_nesting_depth(_line_at(text, item.start())) - 1, 0)
+            for item in _LIST_ITEM_LINE.finditer(text)
+        ),
+        list_items=list_items,
+        headings=headings,
+        tables=tables,
+        table_cells=cells,
+        links=links,
+        tags=tags,
+        other_formatting=max(formatting - links - tags - line_breaks, 0),
+        line_breaks=line_breaks,
+        footnotes=len(_FOOTNOTE_MARK.findall(text)),
+        size=len(text),
+    )
+    if work.units > MAX_RENDER_WORK:
+        raise MarkdownRefused(
+            f"The text is too large to show quickly: {work.described()} count {work.units:,.0f} units of "
+            f"rendering work, and the limit is {MAX_RENDER_WORK:,}. Shorten it, or link to a long table "
+            "or list kept elsewhere."
+        )
+    return work
+
+
+@dataclass(frozen=True)
+class RenderWork:
+    """What a text holds that costs time to render, and the units of work it adds up to.
+
+    A paragraph or other block counts 1 and a list item 2, each 1 more for every quote or list it is
+    nested in; a heading 1 more than its block; a table 4 and each of its cells 2; a "[" (link,
+    image or footnote mark) 2.5, and a footnote mark 4 more; a "<" starting an HTML tag or autolink
+    1.5; a hard line break 1; any other inline mark 0.5; and every kilobyte 4 (see WORK_PER_*).
+    """
+
+    blocks: int = 0
+    block_levels: int = 0
+    list_items: int = 0
+    headings: int = 0
+    tables: int = 0
+    table_cells: int = 0
+    links: int = 0
+    tags: int = 0
+    other_formatting: int = 0
+    line_breaks: int = 0
+    footnotes: int = 0
+    size: int = 0
+
+    @property
+    def units(self) -> float:
+        return (
+            self.blocks * WORK_PER_BLOCK
+            + self.block_levels * WORK_PER_BLOCK_LEVEL
+            + self.list_items * WORK_PER_LIST_ITEM
+            + self.headings * WORK_PER_HEADING
+            + self.tables * WORK_PER_TABLE
+            + self.table_cells * WORK_PER_TABLE_CELL
+            + self.links * WORK_PER_LINK
+            + self.tags * WORK_PER_TAG
+            + self.other_formatting * WORK_PER_FORMATTING
+            + self.line_breaks * WORK_PER_LINE_BREAK
+            + self.footnotes * WORK_PER_FOOTNOTE
+            + self.size / 1024 * WORK_PER_KB
+        )
+
+    def described(self) -> str:
+        """The parts that count, largest first, as a reader would name them."""
+        parts = [
+            (self.blocks * WORK_PER_BLOCK, f"{self.blocks:,} paragraphs and other blocks"),
+            (
+                self.block_levels * WORK_PER_BLOCK_LEVEL,
+                f"{self.block_levels:,} levels of nested quotes and lists",
+            ),
+            (self.list_items * WORK_PER_LIST_ITEM, f"{self.list_items:,} list items"),
+            (self.headings * WORK_PER_HEADING, f"{self.headings:,} headings"),
+            (
+                self.tables * WORK_PER_TABLE + self.table_cells * WORK_PER_TABLE_CELL,
+                f"{self.table_cells:,} table cells",
+            ),
+            (self.links * WORK_PER_LINK, f"{self.links:,} links, images and footnote marks"),
+            (self.tags * WORK_PER_TAG, f"{self.tags:,} HTML tags and autolinks"),
+            (self.footnotes * WORK_PER_FOOTNOTE, f"{self.footnotes:,} footnote marks"),
+            (self.line_breaks * WORK_PER_LINE_BREAK, f"{self.line_breaks:,} hard line breaks"),
+            (self.other_formatting * WORK_PER_FORMATTING, f"{self.other_formatting:,} other marks"),
+            (self.size / 1024 * WORK_PER_KB, f"{self.size / 1024:,.0f} KB of text"),
+        ]
+        named = [name for units, name in sorted(parts, key=lambda part: -part[0]) if units >= 1]
+        return "its " + (", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0])
+
+
+def _line_at(text: str, position: int) -> str:
+    end = text.find("\n", position)
+    return text[position:] if end < 0 else text[position:end]
 
 
 def _line_number(text: str, position: int) -> int:
@@ -219,6 +344,8 @@ def _check_size(text: str) -> None:
 
 
 def _check_line_lengths(lines: list[str]) -> None:
+    if max(map(len, lines), default=0) <= MAX_LINE_CHARS:
+        return
     for number, line in enumerate(lines, 1):
         if len(line) > MAX_LINE_CHARS:
             raise MarkdownRefused(
@@ -269,22 +396,26 @@ def _check_block_splits(text: str, block_starts: list[int]) -> None:
             )
 
 
-def _check_tables(text: str, block_starts: list[int]) -> None:
+def _check_tables(text: str, block_starts: list[int]) -> tuple[int, int]:
+    """Refuse too many table cells; return the number of tables and of cells they show."""
     tables: dict[int, tuple[int, int]] = {}
     for match in _TABLE_SEPARATOR.finditer(text):
         block = bisect_right(block_starts, match.start()) - 1
         columns = match.group().strip(" \t>").strip("|").count("|") + 1
         first, widest = tables.get(block, (match.start(), 0))
         tables[block] = (first, max(widest, columns))
-    cells = 0
+    cells = shown = 0
     for block, (first, columns) in tables.items():
         end = block_starts[block + 1] if block + 1 < len(block_starts) else len(text)
         cells += columns * (text.count("\n", first, end) + 2)
+        # The header row above the separator and each row below it, not the blank lines after.
+        shown += columns * (text[first:end].rstrip("\n").count("\n") + 1)
     if cells > MAX_TABLE_CELLS:
         raise MarkdownRefused(f"The tables have about {cells:,} cells; the limit is {MAX_TABLE_CELLS:,}.")
+    return len(tables), shown
 
 
-def _check_fences(lines: list[str]) -> set[int]:
+def _check_fences(text: str) -> set[int]:
     """Refuse too many fences, or unclosed ones; return the numbers (0-based) of fenced code lines.
 
     Fences pair up as Python-Markdown pairs them: an opening line, then the next line that is the
@@ -292,11 +423,12 @@ def _check_fences(lines: list[str]) -> set[int]:
     starts with a fence but does not open a closed block, so those lines cost the rest of the text.
     """
     fences: list[tuple[int, int, str]] = []
-    offset = 0
-    for number, line in enumerate(lines):
-        if line[:3] in ("```", "~~~"):
-            fences.append((number, offset, line))
-        offset += len(line) + 1
+    number = counted_to = 0
+    for match in _FENCE_LINE.finditer(text):
+        number += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        fences.append((number, match.start(), match.group()))
+    offset = len(text) + 1
     if len(fences) > MAX_FENCES:
         raise MarkdownRefused(f"The text has {len(fences):,} code fences; the limit is {MAX_FENCES:,}.")
     next_same: dict[int, int] = {}
@@ -327,18 +459,21 @@ def _check_fences(lines: list[str]) -> set[int]:
     return in_code
 
 
-def _check_block_count(text: str, block_starts: list[int]) -> None:
+def _check_block_count(text: str, block_starts: list[int]) -> tuple[int, int, int]:
+    """The numbers of blocks, list items and headings, refused past their own limits."""
     headings = len(_HEADING_LINE.findall(text))
     if headings > MAX_HEADINGS:
         raise MarkdownRefused(f"The text has {headings:,} headings; the limit is {MAX_HEADINGS:,}.")
-    blocks = len(block_starts) + len(_LIST_ITEM_LINE.findall(text))
+    list_items = len(_LIST_ITEM_LINE.findall(text))
+    blocks = len(block_starts) + list_items
     if blocks > MAX_BLOCKS:
         raise MarkdownRefused(
             f"The text has about {blocks:,} paragraphs and list items; the limit is {MAX_BLOCKS:,}."
         )
+    return len(block_starts), list_items, headings
 
 
-def _check_inline_density(text: str, block_starts: list[int]) -> None:
+def _check_inline_density(text: str, block_starts: list[int]) -> int:
     elements = len(_INLINE_MARKUP.findall(text))
     if elements > MAX_INLINE_ELEMENTS:
         raise MarkdownRefused(
@@ -361,12 +496,13 @@ def _check_inline_density(text: str, block_starts: list[int]) -> None:
     for start, end in zip(block_starts, ends, strict=True):
         if end - start <= shortest_risky:
             continue
-        elements = len(_INLINE_MARKUP.findall(text, start, end))
-        if elements * (end - start) > MAX_INLINE_RESCAN:
+        in_block = len(_INLINE_MARKUP.findall(text, start, end))
+        if in_block * (end - start) > MAX_INLINE_RESCAN:
             raise MarkdownRefused(
                 f"The paragraph starting at line {_line_number(text, start)} is {end - start:,} characters "
-                f"long with {elements:,} pieces of formatting; split it with blank lines."
+                f"long with {in_block:,} pieces of formatting; split it with blank lines."
             )
+    return elements
 
 
 def _check_brackets(text: str, block_starts: list[int]) -> None:
@@ -573,20 +709,23 @@ class _Deadline:
     """A budget of CPU time for one render, so that a busy server does not refuse ordinary text.
 
     The thread's CPU clock is slow to read, so it is only read once the cheap wall clock, which never
-    runs behind it, says the budget may be spent.
+    runs behind it, says the budget may be spent; and on a busy machine, where the wall clock runs
+    ahead, only again once as much wall time has passed as the budget has left.
     """
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        self.wall_start = time.monotonic()
         self.cpu_start = time.thread_time()
+        self.next_look = time.monotonic() + seconds
 
     def check(self) -> None:
-        if (
-            time.monotonic() - self.wall_start > self.seconds
-            and time.thread_time() - self.cpu_start > self.seconds
-        ):
+        now = time.monotonic()
+        if now < self.next_look:
+            return
+        left = self.seconds - (time.thread_time() - self.cpu_start)
+        if left < 0:
             raise _TooSlow
+        self.next_look = now + left
 
 
 class _DeadlineBlockCheck(BlockProcessor):
@@ -720,9 +859,14 @@ def _render(text: str, section_links: bool) -> RenderedMarkdown:
     return RenderedMarkdown(html=mark_safe(sanitised), toc=tuple(toc))  # noqa: S308
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _cache_key(text: str, section_links: bool) -> str:
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"modelcards:markdown:{RENDERER_VERSION}:{int(section_links)}:{digest}"
+    # The size limit is in the key: raising it must not leave texts refused under the old one.
+    version = f"{RENDERER_VERSION}-{settings.MODELCARDS_MAX_CARD_BYTES}"
+    return f"modelcards:markdown:{version}:{int(section_links)}:{_digest(text)}"
 
 
 def _cache_get(key: str):
@@ -733,11 +877,27 @@ def _cache_get(key: str):
         return None
 
 
-def _cache_set(key: str, value) -> None:
+def _cache_set(key: str, value, timeout: int = CACHE_TIMEOUT) -> None:
     try:
-        cache.set(key, value, CACHE_TIMEOUT)
+        cache.set(key, value, timeout)
     except Exception:  # noqa: BLE001 - see _cache_get
         logger.warning("Markdown cache write failed", exc_info=True)
+
+
+def renderable_problem(text: str) -> str | None:
+    """Why `text` cannot be rendered (check_renderable's message), or None; checked once per content."""
+    key = _cache_key(text, False).replace(":markdown:", ":renderable:", 1)
+    cached = _cache_get(key)
+    if isinstance(cached, str):
+        return cached or None
+    try:
+        check_renderable(text)
+    except MarkdownRefused as refusal:
+        problem = str(refusal)
+    else:
+        problem = ""
+    _cache_set(key, problem)
+    return problem or None
 
 
 def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdown:
@@ -745,7 +905,8 @@ def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdo
 
     The output only holds ALLOWED_TAGS with ALLOWED_ATTRIBUTES, links are http, https, mailto or
     relative, every link carries rel="nofollow ugc noopener", and heading ids start with
-    HEADING_ID_PREFIX. Results are cached by content, options and RENDERER_VERSION.
+    HEADING_ID_PREFIX. Results, refusals included, are cached by content, options and RENDERER_VERSION,
+    so each text costs its checks and its rendering once.
 
     With ``section_links`` each section heading gets, at its end, a link to
     ``suggest/?section=N``. Section headings are counted from 1 in document order: every level-2
@@ -767,16 +928,20 @@ def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdo
     if isinstance(cached, str):
         raise MarkdownRefused(cached)
 
-    check_renderable(text)
+    # Every refusal is kept like a rendering, so text refused once costs a cache read after that.
+    if problem := renderable_problem(text):
+        _cache_set(key, problem)
+        raise MarkdownRefused(problem)
     # Lone surrogates cannot be encoded in a response; make them visible replacement characters. Control
     # characters mean nothing in a card and only slow the parsers down.
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").translate(_CONTROL_CHARACTERS)
     try:
         result = _render(text, section_links)
     except _TooSlow:
-        raise MarkdownRefused(
-            "The text takes too long to render; simplify its HTML or split it into smaller parts."
-        ) from None
+        # Kept for a day, not for ever: whether a render runs out of time also depends on the machine.
+        message = "The text takes too long to render; simplify its HTML or split it into smaller parts."
+        _cache_set(key, message, TOO_SLOW_CACHE_TIMEOUT)
+        raise MarkdownRefused(message) from None
     except RecursionError:
         message = "The text nests too deeply to render; flatten its lists, quotes or HTML."
         _cache_set(key, message)

@@ -55,6 +55,7 @@ urlpatterns = [
     path("changes/feed/", recent_changes_feed, name="changes_feed"),
     path("suggestions/", review.suggestion_list, name="suggestion_list"),
     path("suggestions/<int:pk>/", review.suggestion_detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>.md", review.suggestion_markdown, name="suggestion_markdown"),
     path("suggestions/<int:pk>/accept/", review.suggestion_accept, name="suggestion_accept"),
     path("suggestions/<int:pk>/reject/", review.suggestion_reject, name="suggestion_reject"),
     path("suggestions/<int:pk>/withdraw/", review.suggestion_withdraw, name="suggestion_withdraw"),

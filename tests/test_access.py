@@ -60,6 +60,7 @@ MATRIX = {
     ),
     "modelcards:suggestion_list": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:suggestion_detail": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:suggestion_markdown": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:suggestion_accept": (
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
@@ -164,6 +165,7 @@ def _kwargs(name, world):
         "modelcards:talk_thread": {"slug": slug, "pk": world["thread"].pk},
         "modelcards:talk_moderate": {"slug": slug, "pk": world["thread"].pk},
         "modelcards:suggestion_detail": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_markdown": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_accept": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_reject": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_withdraw": {"pk": world["suggestion"].pk},

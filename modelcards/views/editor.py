@@ -9,13 +9,14 @@ from .. import editor, limits
 
 @require_POST
 def editor_preview(request):
-    if limits.seconds_until_allowed(request, "preview"):
+    size = max(len(request.POST.get(name, "").encode("utf-8")) for name in ("text", "meta-body"))
+    limit = settings.MODELCARDS_MAX_CARD_BYTES
+    if size > limit:
+        return JsonResponse({"error": f"The text is over the {limit:,}-byte limit for a card."}, status=413)
+    if limits.seconds_until_allowed(request, "preview", cost=limits.preview_cost(size)):
         return JsonResponse(
             {"error": "Too many previews at once; the preview resumes in a minute."}, status=429
         )
-    limit = settings.MODELCARDS_MAX_CARD_BYTES
-    if any(len(request.POST.get(name, "").encode("utf-8")) > limit for name in ("text", "meta-body")):
-        return JsonResponse({"error": f"The text is over the {limit:,}-byte limit for a card."}, status=413)
     whole_card = not request.POST.get("section")
     posted = editor.read_post(request.POST, whole_card=whole_card)
     return JsonResponse(editor.preview_payload(posted, whole_card=whole_card))

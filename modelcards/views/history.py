@@ -190,17 +190,35 @@ def revert(request, slug, n):
     return redirect("modelcards:history", card.slug)
 
 
-@cache_card_page()
+@cache_card_page(params=("from",))
 def blame(request, slug):
+    try:
+        first = _positive(request.GET, "from") or 1
+    except BadParameter as exc:
+        return _bad_request(request, str(exc), card=_card(slug))
+
     def parts():
         card = get_object_or_404(
             ModelCard.objects.only("pk", "slug", "title", "version_number", "text", "line_versions"),
             slug=slug,
         )
+        total = len(card.text.splitlines())
+        if first > max(total, 1):
+            raise Http404("The card has no such line.")
+        lines = history.blame(card, first=first, count=history.BLAME_PAGE_LINES)
+        step = history.BLAME_PAGE_LINES
+        context = {
+            "lines": lines,
+            "total": total,
+            "first": first,
+            "last": first + len(lines) - 1,
+            "earlier_from": max(first - step, 1) if first > 1 else None,
+            "later_from": first + step if first + step <= total else None,
+        }
         title = f"Who wrote what: {card.title}"
-        return _shared_card_page(card, title, "modelcards/blame_body.html", {"lines": history.blame(card)})
+        return _shared_card_page(card, title, "modelcards/blame_body.html", context)
 
-    return _shared_page(request, card_scopes(slug), f"blame:{slug}", parts)
+    return _shared_page(request, card_scopes(slug), f"blame:{slug}:{first}", parts)
 
 
 @cache_site_page(params=("card", "kind", "before"))

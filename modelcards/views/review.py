@@ -33,10 +33,13 @@ from ..workflow import (
     text_fingerprint,
     withdraw_suggestion,
 )
-from .cards import render_body
+from .cards import markdown_response, render_body
 from .suggestions import _login_or_forbid
 
 QUEUE_PAGE_SIZE = 50
+# A merge with more conflicts than this is not laid out one conflict at a time (each is a form with
+# both texts and a text box): the moderator edits the marked text, or rejects the suggestion.
+MAX_CONFLICTS_SHOWN = 100
 
 
 def _token_matches(request, suggestion) -> bool:
@@ -107,6 +110,15 @@ def suggestion_detail(request, pk):
     return _detail_page(request, _get_suggestion(request, pk))
 
 
+def suggestion_markdown(request, pk):
+    """The suggested README.md as a file, for whoever may see the suggestion's page."""
+    return markdown_response(_get_suggestion(request, pk, for_page=False).text)
+
+
+def _version_file(card, number: int) -> str:
+    return reverse("modelcards:version_markdown", args=[card.slug, number]) if card and number else ""
+
+
 def _detail_page(request, suggestion, *, status=200, edited_text=None):
     """The suggestion's page; `edited_text` puts a moderator's refused edit back in its box, open."""
     reviewer = permissions.can_review(request.user)
@@ -123,6 +135,12 @@ def _detail_page(request, suggestion, *, status=200, edited_text=None):
         "comment_form": CommentForm(),
     }
     edit_text = suggestion.text
+    # Where a diff too large to show offers both texts (diff_too_large.html).
+    suggested_file = reverse("modelcards:suggestion_markdown", args=[suggestion.pk])
+    if context["token"]:
+        suggested_file += f"?token={context['token']}"
+    context["base_files"] = (_version_file(card, suggestion.base_version), suggested_file)
+    render_problem = ""
     if card is not None and suggestion.version_id is None:
         base_text = text_at_version(card, suggestion.base_version) if suggestion.base_version else ""
         context["base_diff"] = cached_diff_texts(base_text, suggestion.text)
@@ -132,20 +150,25 @@ def _detail_page(request, suggestion, *, status=200, edited_text=None):
             context["acceptance"] = acceptance
             if acceptance.stale and not acceptance.conflicted:
                 context["current_diff"] = cached_diff_texts(card.text, acceptance.result_text)
+                context["current_file"] = reverse("modelcards:card_markdown", args=[card.slug])
             # Both start from the current text: the suggestion's old base would undo later changes.
-            preview, edit_text = acceptance.preview_body, acceptance.edit_text
+            (preview, render_problem), edit_text = _would_look(acceptance), acceptance.edit_text
+            context["conflicts_shown"] = acceptance.conflicted and preview is not None
     elif suggestion.version_id:
+        number = suggestion.version.number
         published = suggestion.version.stored_fields()["text"]
         context["base_diff"] = cached_diff_texts(
-            text_at_version(card, suggestion.version.number - 1) if suggestion.version.number > 1 else "",
-            published,
+            text_at_version(card, number - 1) if number > 1 else "", published
         )
+        context["base_files"] = (_version_file(card, number - 1), _version_file(card, number))
         preview = body_of(published)
     else:
         context["base_diff"] = cached_diff_texts("", suggestion.text)
         preview = body_of(suggestion.text)
     # Only the body is shown; splitting it off needs no YAML parse (the text was checked when filed).
-    context["rendered"], context["render_problem"] = render_body(preview)
+    context["rendered"], context["render_problem"] = (
+        render_body(preview) if preview is not None else (None, render_problem)
+    )
     if reviewer and suggestion.is_pending:
         context["decision_form"] = DecisionForm(
             initial={
@@ -158,6 +181,18 @@ def _detail_page(request, suggestion, *, status=200, edited_text=None):
         context["block_form"] = BlockForm()
         context["next_pending"] = _following_pending(suggestion)
     return render(request, "modelcards/suggestion_detail.html", context, status=status)
+
+
+def _would_look(acceptance) -> tuple[str | None, str]:
+    """The body "How the card would look" shows, or None and why: a merge with more conflicts than
+    the page lays out is resolved in the marked text instead."""
+    if acceptance.conflicted and len(acceptance.merge.conflicts) > MAX_CONFLICTS_SHOWN:
+        return None, (
+            f"The suggestion conflicts with the current card in {len(acceptance.merge.conflicts):,} places, "
+            f"more than this page lays out ({MAX_CONFLICTS_SHOWN}); the card cannot be shown as it would "
+            "look until they are resolved."
+        )
+    return acceptance.preview_body, ""
 
 
 def _reviewer_or_refusal(request):

@@ -76,6 +76,15 @@ def _suggestion_preview(card_text: str, proposed: str):
     }
 
 
+def _preview_or_pause(request, context, form, card_text: str, proposed: str) -> None:
+    """The Preview button's rendering and diff, within the same limit as the live preview."""
+    if limits.may_preview(request, proposed):
+        context.update(_suggestion_preview(card_text, proposed))
+    else:
+        form.rate_limited = True
+        form.add_error(None, "There were many previews from you in a short time; try again in a minute.")
+
+
 def suggest(request, slug):
     card = get_object_or_404(ModelCard, slug=slug)
     if (refusal := _may_suggest(request)) is not None:
@@ -117,7 +126,7 @@ def suggest(request, slug):
             form.add_error(None, "The version or section this edit was based on does not exist.")
         else:
             if "preview" in request.POST:
-                context.update(_suggestion_preview(base_text, proposed))
+                _preview_or_pause(request, context, form, base_text, proposed)
             else:
                 response = _file_suggestion(
                     request, form, card=card, text=proposed, base_version=base_version, section=section
@@ -150,7 +159,7 @@ def suggest_new_card(request):
         form.add_error(None, "This submission looked automated and was not saved.")
     if form.is_valid():
         if "preview" in request.POST:
-            context.update(_suggestion_preview("", form.cleaned_data["text"]))
+            _preview_or_pause(request, context, form, "", form.cleaned_data["text"])
         else:
             response = _file_suggestion(
                 request,
@@ -167,11 +176,18 @@ def suggest_new_card(request):
 
 
 def _editor_page(request, template, context, form, posted=None, *, status=200):
-    """An editor page: the form plus the editor's mode, guided fields, checklist and preview."""
+    """An editor page: the form plus the editor's mode, guided fields, checklist and preview.
+
+    Posted text is rendered only within the visitor's preview limit, like the live preview: each
+    such page costs a rendering of whatever was posted.
+    """
     text = posted.text if posted else form.initial["text"]
     whole_card = not context.get("section")
     text_errors = form.errors.get("text", []) if form.is_bound else []
-    state = editor.editor_view(text, whole_card=whole_card, posted=posted, text_errors=text_errors)
+    preview = posted is None or limits.may_preview(request, text)
+    state = editor.editor_view(
+        text, whole_card=whole_card, posted=posted, text_errors=text_errors, preview=preview
+    )
     return render(request, template, {**context, "form": form, "editor": state}, status=status)
 
 
