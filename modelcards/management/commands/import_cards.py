@@ -3,13 +3,13 @@
 import multiprocessing
 import os
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
-from modelcards.cardfile import CardFileError, is_storable, parse_card
+from modelcards.cardfile import CardFileError, parse_card
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
+from modelcards.management.options import check_text_options, user_named
 from modelcards.management.progress import Progress
 from modelcards.models import ModelCard, validate_card_slug
 from modelcards.openness import family
@@ -37,15 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, slug=None, user=None, summary, jobs=None, **options):
-        for option, value in (("--user", user), ("--summary", summary), ("--slug", slug)):
-            if value and not is_storable(value):
-                raise CommandError(f"{option} must be valid UTF-8 text without NUL characters.")
-        actor = None
-        if user:
-            try:
-                actor = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"No user named '{user}'.") from exc
+        check_text_options(user=user, summary=summary, slug=slug)
+        actor = user_named(user)
         files = find_card_files(paths)
         if not files:
             raise CommandError("No README.md or *.md files found in the given paths.")

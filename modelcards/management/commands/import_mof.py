@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from modelcards.cardfile import is_storable
+from modelcards.management.options import check_text_options, user_named
 from modelcards.mot_import import MotFileError, import_mot
 from modelcards.workflow import WorkflowError
 
@@ -22,17 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username to credit for the change")
 
     def handle(self, *args, files, slug=None, user=None, **options):
-        for option, value in (("--user", user), ("--slug", slug)):
-            if value and not is_storable(value):
-                raise CommandError(f"{option} must be valid UTF-8 text without NUL characters.")
+        check_text_options(user=user, slug=slug)
         if slug and len(files) != 1:
             raise CommandError("--slug can only be used with a single file.")
-        actor = None
-        if user:
-            try:
-                actor = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"No user named '{user}'.") from exc
+        actor = user_named(user)
         refused = 0
         for name in files:
             outcome = _import_one(name, slug=slug, actor=actor)
