@@ -268,11 +268,8 @@ class LicenceReading:
 
     @property
     def type(self) -> str:
-        if self.licence is not None:
-            return self.licence.type
-        if self.parts:
-            return "unknown"
-        return "unknown"
+        """A single licence's type; an expression or unrecognised text has none we can name."""
+        return self.licence.type if self.licence is not None else "unknown"
 
     @property
     def type_label(self) -> str:

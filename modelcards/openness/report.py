@@ -94,8 +94,9 @@ def _component_names(keys) -> tuple[str, ...]:
     return tuple(names)
 
 
-def flag_notes(card) -> tuple[FlagNote, ...]:
+def flag_notes(card, assessment: Assessment) -> tuple[FlagNote, ...]:
     """Each stored flag with a sentence saying why it applies to this card in particular."""
+    weights = assessment.status("final_parameters").claim.licence
     details = {entry.get("code"): entry for entry in card.flag_details if isinstance(entry, dict)}
     notes = []
     for code in card.openness_flags:
@@ -105,17 +106,15 @@ def flag_notes(card) -> tuple[FlagNote, ...]:
         detail = details.get(code, {})
         keys = [key for key in detail.get("components", []) if key == "license" or key in COMPONENTS_BY_KEY]
         if code == OPEN_SOURCE_CLAIM:
-            weights = assess(card.metadata).status("final_parameters").claim.licence
-            weights = weights.canonical if weights else card.license
             explanation = (
                 "The card calls the model open source, but its weights are under "
-                f"{_licence_phrase(weights)}, terms that open source does not allow."
+                f"{_licence_phrase(weights.canonical if weights else card.license)}, terms that open source "
+                "does not allow."
             )
         elif code == LICENCE_MISMATCH:
-            recorded = assess(card.metadata).status("final_parameters").claim.licence
             explanation = (
                 f"The card's licence is {card.license}, but its openness record gives "
-                f"{recorded.canonical if recorded else 'none'} for the weights, so readers cannot tell which "
+                f"{weights.canonical if weights else 'none'} for the weights, so readers cannot tell which "
                 "one applies."
             )
         elif code == LICENCE_LINEAGE:
@@ -172,7 +171,7 @@ def report_for(card) -> OpennessReport:
         mof_class=card.mof_class,
         class_name=card.mof_class_name,
         conditional=card.mof_conditional,
-        flags=flag_notes(card),
+        flags=flag_notes(card, assessment),
         lineage=tuple(card.licence_lineage),
         data_information=data_information(card.metadata),
         completeness=card.completeness,
@@ -229,7 +228,7 @@ def openness_document(card) -> dict:
                 "sentence": note.sentence or None,
                 "relies_on": list(note.components),
             }
-            for note in flag_notes(card)
+            for note in flag_notes(card, assessment)
         ],
         "licence_lineage": card.licence_lineage,
         "completeness": {
