@@ -39,7 +39,8 @@ def result_rows(metadata) -> list[dict]:
     for model in model_index if isinstance(model_index, list) else []:
         if not isinstance(model, dict):
             continue
-        for result in model.get("results") or [] if isinstance(model.get("results"), list) else []:
+        results = model.get("results")
+        for result in results if isinstance(results, list) else []:
             if not isinstance(result, dict):
                 continue
             task = result.get("task") if isinstance(result.get("task"), dict) else {}
