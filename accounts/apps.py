@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import identity  # noqa: F401 - connects the signals that renew cached accounts
+        # Registers the SITE_URL deploy check, and connects the signals that renew cached accounts.
+        from . import checks, identity  # noqa: F401

@@ -1,9 +1,15 @@
-"""Sign-up form: a username, an email address for password resets and notifications, a password."""
+"""Sign-up (a username, an email address for password resets and notifications, a password) and the
+form that makes a personal API token."""
+
+from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
 
-from .models import User
+from modelcards.forms import clean_single_line
+
+from .models import ApiToken, User
 
 
 class SignUpForm(UserCreationForm):
@@ -23,3 +29,31 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, and how long it lasts."""
+
+    EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365, "never": None}
+
+    name = forms.CharField(max_length=100, help_text="What uses it, e.g. “leaderboard sync”.")
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    expires = forms.ChoiceField(
+        choices=[("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("never", "Never")],
+        initial="90",
+        label="Expires",
+    )
+
+    def __init__(self, *args, moderator: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not moderator:  # a token never does more than its owner may
+            self.fields["scope"].choices = [
+                choice for choice in ApiToken.Scope.choices if choice[0] != ApiToken.Scope.MODERATE
+            ]
+
+    def clean_name(self):
+        return clean_single_line(self.cleaned_data["name"], "name")
+
+    def expires_at(self):
+        days = self.EXPIRY_DAYS[self.cleaned_data["expires"]]
+        return timezone.now() + timedelta(days=days) if days else None

@@ -45,5 +45,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/api-tokens/", views.api_token_create, name="api_token_create"),
+    path("accounts/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("users/<str:username>/", views.profile, name="profile"),
 ]

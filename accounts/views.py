@@ -4,22 +4,24 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
-from django.contrib.auth.views import PasswordResetView
+from django.contrib.auth.views import PasswordResetView, redirect_to_login
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from modelcards import limits
 from modelcards.cardfile import is_storable
+from modelcards.mail_texts import site_url
 from modelcards.models import CardVersion
 from modelcards.permissions import can_review
 from modelcards.views.refusals import signed_out_post
 
-from .forms import SignUpForm
-from .models import User
+from .api_tokens import issue_token, revoke_token
+from .forms import ApiTokenForm, SignUpForm
+from .models import ApiToken, User
 
 PROFILE_ROWS = 50
 
@@ -56,6 +58,10 @@ def signup(request):
 
 def profile(request, username):
     person = get_object_or_404(User, username=username, is_active=True)
+    return render(request, "accounts/profile.html", _profile_context(request, person))
+
+
+def _profile_context(request, person, *, api_token_form=None) -> dict:
     versions = (
         CardVersion.objects.filter(author=person)
         .select_related("card", "moderator")
@@ -81,22 +87,61 @@ def profile(request, username):
     suggestions = person.suggestions.select_related("card").defer("text", "card__text", "card__metadata")
     if not (request.user == person or can_review(request.user)):
         suggestions = suggestions.filter(held=False)
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "person": person,
-            "versions": versions,
-            "approved": approved,
-            "suggestions": suggestions.order_by("-created_at")[:PROFILE_ROWS],
-        },
+    context = {
+        "person": person,
+        "versions": versions,
+        "approved": approved,
+        "suggestions": suggestions.order_by("-created_at")[:PROFILE_ROWS],
+    }
+    if request.user == person:  # API tokens: on one's own profile only
+        context["api_tokens"] = person.api_tokens.all()[:PROFILE_ROWS]
+        context["api_token_form"] = api_token_form or ApiTokenForm(moderator=can_review(person))
+    return context
+
+
+@require_POST
+def api_token_create(request):
+    """Make a personal API token and show its secret, this once (it is stored only as a hash)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("modelcards:home"))
+    form = ApiTokenForm(request.POST, moderator=can_review(request.user))
+    if not form.is_valid():
+        context = _profile_context(request, request.user, api_token_form=form)
+        return render(request, "accounts/profile.html", context, status=400)
+    token, secret = issue_token(
+        request.user,
+        name=form.cleaned_data["name"],
+        scope=form.cleaned_data["scope"],
+        expires_at=form.expires_at(),
     )
+    context = {"token": token, "secret": secret, "site_url": site_url()}
+    response = render(request, "accounts/api_token_created.html", context)
+    response["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+    return response
+
+
+@require_POST
+def api_token_revoke(request, pk):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # someone else's token: 404
+    revoke_token(token)
+    messages.success(request, f"The token “{token.name}” was revoked: it no longer opens the API.")
+    return redirect(request.user)
 
 
 class ThrottledPasswordResetView(PasswordResetView):
-    """Password-reset mail is rate-limited per client, so the form cannot be used to flood an inbox."""
+    """Password-reset mail is rate-limited per client, so the form cannot be used to flood an inbox.
+
+    Its link starts with SITE_URL: Django's own view would build it from the request's Host, which a
+    request may set to any allowed host on any port.
+    """
 
     email_template_name = "registration/password_reset_email.txt"
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": site_url()}
 
     def form_valid(self, form):
         if wait := limits.seconds_until_allowed(self.request, "password_reset"):

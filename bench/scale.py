@@ -505,6 +505,14 @@ def pages() -> list[tuple[str, str, str]]:
         ("history", "reader", f"/cards/{LINEAGE_BASE}/history/"),
         ("review queue", "moderator", "/suggestions/"),
         ("review queue, all", "moderator", "/suggestions/?status=all"),
+        ("API card list", "anonymous", "/api/v1/cards/"),
+        ("API search + filters", "anonymous", f"/api/v1/cards/?q={COMMON_WORD}&license=llama2&flagged=1"),
+        ("API card list by slug, page 2", "anonymous", "/api/v1/cards/?sort=slug&cursor=WyJzbHVnIixbImIiXV0"),
+        ("API card", "anonymous", f"/api/v1/cards/{LINEAGE_BASE}/"),
+        ("API history", "anonymous", f"/api/v1/cards/{LINEAGE_BASE}/history/"),
+        ("API versions", "anonymous", f"/api/v1/cards/{LINEAGE_BASE}/versions/"),
+        ("API suggestions, all", "anonymous", "/api/v1/suggestions/?status=all"),
+        ("API discussions", "anonymous", f"/api/v1/cards/{LINEAGE_BASE}/discussions/"),
     ]
 
 

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -43,15 +44,19 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API's framework; listed so its docs page loads Swagger UI from our static files
     "accounts",
     "modelcards",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /api/ only: kept answers served at once, CORS for reads, JSON bodies checked, one error shape.
+    "modelcards.api.middleware.ApiBoundaryMiddleware",
     # Stored pages for visitors without cookies, replayed before the rest of the stack runs.
     "modelcards.pagecache.CachedPageMiddleware",
     "csp.middleware.CSPMiddleware",
+    "modelcards.middleware.RefuseForeignCharsetMiddleware",  # before anything reads request.POST
     "modelcards.middleware.RefuseOversizedMiddleware",
     "modelcards.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -80,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "modelcards.context_processors.review_queue",
+                "modelcards.context_processors.inbox_count",
                 "modelcards.context_processors.site_links",
             ],
             # Every form shown to a signed-in person says so, for SignedOutPostMiddleware.
@@ -236,17 +242,36 @@ MODELCARDS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 ACCOUNTS_CACHE_SIGNED_IN_USERS = MODELCARDS_PAGE_CACHE
 # `make bench` only: a bare view measuring the ceiling of the middleware stack (bench/views.py).
 MODELCARDS_BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+# Published dumps (`manage.py publish_dumps`, served at /dumps/): where they are kept, and how many.
+MODELCARDS_DUMPS_DIR = Path(os.environ.get("DUMPS_DIR", BASE_DIR / "dumps"))
+MODELCARDS_DUMPS_KEEP = int(os.environ.get("DUMPS_KEEP", "3"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        # Django's own console handler would print each of its lines a second time beside the root's
+        # ("Watching for file changes" twice under `make run`): its lines go through the root alone.
+        "django": {"handlers": []},
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The site's own address: every link in a mail (password resets included) starts with it, never with
+# the Host a request happened to carry. Unset, it is the development server under DEBUG, else the
+# first host named in ALLOWED_HOSTS over HTTPS (`manage.py check --deploy` warns if there is none).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    _named_hosts = [host for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+    SITE_URL = f"https://{_named_hosts[0]}" if _named_hosts and not DEBUG else "http://127.0.0.1:8000"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        "SITE_URL must be the site's address alone, such as https://cards.example.org."
+    )
 
 # Abuse protection: rates per account or anonymous IP hash ("count/period", period s/m/h/d).
 MODELCARDS_RATE_LIMITS = {
@@ -262,13 +287,17 @@ MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST = env_bool("REQUIRE_ACCOUNT_TO_SUGGEST", F
 MODELCARDS_HOLD_LINKS_OVER = int(os.environ.get("HOLD_LINKS_OVER", "10"))
 RATELIMIT_USE_CACHE = "default"
 
-# Login throttling by django-axes. A (username, client) pair is locked after repeated failures, so
-# neither a shared office address nor a stranger typing someone's name can lock a person out. The
-# client is the same proxy-aware address the rate limits use, and axes only ever sees (stores, logs)
-# its keyed hash, never the address itself.
+# Login throttling by django-axes. A (username, client) pair is locked after repeated failures, so a
+# stranger typing someone's name cannot lock a person out; a client is paused on every account after
+# a larger number of failures across usernames (accounts/login_throttle.py), so one address cannot try
+# a few passwords on each of many accounts, while a shared office address still has room for typos.
+# The client is the same proxy-aware address the rate limits use, and axes only ever sees (stores,
+# logs) its keyed hash, never the address itself.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+ACCOUNTS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.login_throttle.PerAddressLimitHandler"
 AXES_CLIENT_IP_CALLABLE = "modelcards.limits.client_pseudonym"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True

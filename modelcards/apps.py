@@ -11,6 +11,7 @@ class ModelcardsConfig(AppConfig):
         from django.core import serializers
 
         from . import pagecache, watch_state  # noqa: F401 - connect their invalidation signals
+        from .notifications import inbox  # noqa: F401 - comments reach the inbox by a signal
 
         # django-reversion serialises each new version; Django imports its serializers on first use,
         # which would add several milliseconds to the first write every app server process makes.

@@ -10,6 +10,7 @@ import yaml
 from django.conf import settings
 
 from .headings import find_headings, plain_text
+from .hidden_characters import contains_hidden, describe, hidden_problems
 from .openness.checks import namespace_problems
 from .rendering import MarkdownRefused, check_renderable
 from .vocabularies import LICENCES, PIPELINE_TAGS
@@ -1167,16 +1168,65 @@ def as_list(value) -> list[str]:
 
 
 def parse_or_problems(text: str) -> tuple[CardFile | None, list[str]]:
-    """Parse and check a README.md, returning either the card file or every problem as a message."""
+    """Parse and check a README.md that someone submits, returning either the card file or every
+    problem as a message.
+
+    Every way a card text arrives (suggestion, revision, direct edit, accepted or merged text, upload,
+    paste, command-line import, Model Openness Tool import) comes through here, so this is where text
+    holding a direction override or a control character (hidden_characters.REFUSED) is refused, each
+    one located by line and column, whether written as itself or as an escape in a quoted YAML value.
+    Texts already stored are read with `parse_card`, which does not refuse them.
+    """
+    if hidden := hidden_problems(text):
+        return None, hidden
     try:
         card_file = parse_card(text)
     except CardFileError as exc:
         return None, [str(problem) for problem in exc.problems]
+    if escaped := _escaped_hidden_problems(text):
+        return None, escaped
     try:
         check_renderable(card_file.body)
     except MarkdownRefused as exc:
         return None, [str(exc)]
     return card_file, []
+
+
+def _escaped_hidden_problems(text: str) -> list[str]:
+    """Refused characters that the front matter spells as escapes (`"\\u202e"`, `"\\e"`), located at
+    the quoted scalar holding them. Only for a text `parse_card` has read: its YAML composes."""
+    front = _front_matter(text)
+    if front is None or not front.closed:
+        return []
+    source = text[front.yaml_start : front.closing_start]
+    if "\\" not in source:  # only a double-quoted scalar's escapes can spell them
+        return []
+    composer = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+    try:
+        root = yaml.compose(source, Loader=composer)
+    except yaml.YAMLError:
+        return []
+    first_line = _LineNumbers(text).line_of(front.yaml_start)
+    problems: list[str] = []
+
+    def visit(node, path: tuple, what: str = "value") -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                visit(key_node, path, "key")
+                visit(value_node, path + (getattr(key_node, "value", ""),))
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                visit(item, path + (position,))
+        elif isinstance(node, yaml.ScalarNode) and contains_hidden(node.value):
+            character = next(ch for ch in node.value if contains_hidden(ch))
+            line, column = first_line + node.start_mark.line, node.start_mark.column + 1
+            problems.append(
+                f"line {line}: {_path_text(path) or 'front matter'}: the quoted {what} at column {column} "
+                f"spells {describe(character)} as an escape, which is not allowed; remove it"
+            )
+
+    visit(root, ())
+    return problems
 
 
 def card_warnings(text: str) -> tuple[Problem, ...]:

@@ -10,7 +10,7 @@ from .cardfile import as_list
 from .openness.claims import SOURCE_IMPORT, describe, result_key, result_rows
 from .openness.disputes import markers_by_claim
 from .openness.licences import read_licence
-from .openness.record import card_claim_evidence
+from .openness.record import card_claim_evidence, summary_of
 from .vocabularies import PIPELINE_TAGS
 
 HUB = "https://huggingface.co"
@@ -55,6 +55,7 @@ class MetadataPanel:
     datasets_asserted: str = ""
     evidence: dict = field(default_factory=dict)  # claim -> CardClaimEvidence (sources, checked)
     markers: dict = field(default_factory=dict)  # claim -> disputed / citation-needed markers
+    summary: str = ""  # the reviewed plain-language summary (modelcardcommons.summary), plain text
 
     @property
     def licence_missing(self) -> bool:
@@ -144,4 +145,5 @@ def build_panel(
         pipeline_label=PIPELINE_TAGS.get(pipeline_tag, pipeline_tag),
         co2=_co2(metadata.get("co2_eq_emissions")),
         results=_results(metadata, provenance),
+        summary=summary_of(metadata),
     )

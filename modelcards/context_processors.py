@@ -7,6 +7,7 @@ from django.urls import get_script_prefix, reverse
 
 from . import permissions
 from .models import Suggestion
+from .notifications import inbox
 
 # The header's links, by the name templates use: the same on every page, so reversed once per process.
 SITE_LINKS = {
@@ -16,6 +17,9 @@ SITE_LINKS = {
     "changes_feed": "modelcards:changes_feed",
     "wanted": "modelcards:wanted",
     "suggestions": "modelcards:suggestion_list",
+    "inbox": "modelcards:inbox",
+    "watchlist": "modelcards:watchlist",
+    "dumps": "modelcards:dumps",
     "login": "accounts:login",
     "logout": "accounts:logout",
     "signup": "accounts:signup",
@@ -28,6 +32,19 @@ def review_queue(request):
     if not permissions.can_review(getattr(request, "user", None)):
         return {}
     return {"pending_review_count": Suggestion.objects.pending().count(), "is_reviewer": True}
+
+
+def inbox_count(request):
+    """`inbox_unread_count`, read (from the per-person cache) only if the page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    @cache
+    def label() -> str:
+        return inbox.unread_label(user)
+
+    return {"inbox_unread_count": label}
 
 
 def site_links(request):

@@ -1,4 +1,4 @@
-"""Line and word diffs of card text, metadata key diffs, and a three-way merge of suggestions.
+"""Line and word diffs of card text, and a three-way merge of suggestions.
 
 Everything here is plain data: templates render it with autoescaping, so no HTML is built here.
 """
@@ -9,22 +9,24 @@ import hashlib
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 from difflib import SequenceMatcher
 from itertools import chain
+
+from .metadata_diff import MetadataDiff, diff_metadata
 
 __all__ = [
     "MAX_DIFF_ROWS",
     "Hunk",
-    "KeyChange",
     "MergeRegion",
     "MergeResult",
+    "ReadmeDiff",
     "Row",
     "Segment",
     "TextDiff",
-    "diff_metadata",
     "diff_texts",
+    "lines_before",
     "merge3",
     "unified_lines",
     "unresolved_markers",
@@ -159,13 +161,18 @@ class TextDiff:
 
 
 @dataclass(frozen=True, slots=True)
-class KeyChange:
-    """A top-level metadata key that was "added", "removed" or "changed", with both values as given."""
+class ReadmeDiff(TextDiff):
+    """A line diff of two README.md files that also carries both front matters, so that a page showing
+    the diff can compare the metadata key by key (`metadata`); callers that only need lines pay nothing.
+    """
 
-    key: str
-    kind: str
-    old: object
-    new: object
+    old_front_matter: str = ""
+    new_front_matter: str = ""
+
+    @property
+    def metadata(self) -> MetadataDiff:
+        """The metadata compared item by item, worked out once per pair of front matters."""
+        return _cached("metadatadiff", _metadata_diff, self.old_front_matter, self.new_front_matter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,7 +612,14 @@ def _replace_rows(old: list[str], new: list[str], old_offset: int, new_offset: i
 # Text diff
 
 
-def diff_texts(old: str, new: str, *, context: int = 3, max_rows: int = MAX_DIFF_ROWS) -> TextDiff:
+def diff_texts(
+    old: str,
+    new: str,
+    *,
+    context: int = 3,
+    max_rows: int = MAX_DIFF_ROWS,
+    first_lines: tuple[int, int] = (1, 1),
+) -> TextDiff:
     """Line diff of two texts with word highlights on edited lines.
 
     Edited lines are paired with the most similar replacement line; unpaired lines are plain
@@ -614,9 +628,19 @@ def diff_texts(old: str, new: str, *, context: int = 3, max_rows: int = MAX_DIFF
     its CRLF copy are identical here (the merge keeps them exactly). A diff that would show
     more than ``max_rows`` rows (changed lines and their context) is not built: it comes back
     ``too_large``, with its counts and no hunks, so its cost and size stay bounded.
+
+    Lines are numbered from ``first_lines`` (old, new): a part of a file, such as a card's body, is
+    numbered as in the whole file, so that every page shows the numbers a reader's editor shows.
     """
     if context < 0:
         raise ValueError("context must not be negative")
+    diff = _diff_texts(old, new, context, max_rows)
+    if first_lines != (1, 1):
+        diff = _renumbered(diff, first_lines[0] - 1, first_lines[1] - 1)
+    return diff
+
+
+def _diff_texts(old: str, new: str, context: int, max_rows: int) -> TextDiff:
     old_lines, new_lines = old.splitlines(), new.splitlines()
     codes = _opcodes(_matching_blocks(*_as_ids(old_lines, new_lines)))
     removed = sum(i2 - i1 for tag, i1, i2, _, _ in codes if tag != "equal")
@@ -659,6 +683,38 @@ def diff_texts(old: str, new: str, *, context: int = 3, max_rows: int = MAX_DIFF
             current.append((tag, i1, i2, j1, j2))
     groups.append((skipped, current))
     return _assemble(groups, old_lines, new_lines, added, removed, 0)
+
+
+def _renumbered(diff: TextDiff, old_by: int, new_by: int) -> TextDiff:
+    """The same diff with every old line number moved by `old_by` and every new one by `new_by`."""
+
+    def moved(row: Row) -> Row:
+        return replace(
+            row,
+            old_no=None if row.old_no is None else row.old_no + old_by,
+            new_no=None if row.new_no is None else row.new_no + new_by,
+        )
+
+    hunks = tuple(
+        replace(
+            hunk,
+            old_start=hunk.old_start + old_by,
+            new_start=hunk.new_start + new_by,
+            rows=tuple(moved(row) for row in hunk.rows),
+        )
+        for hunk in diff.hunks
+    )
+    return replace(diff, hunks=hunks)
+
+
+def lines_before(text: str, offset: int) -> int:
+    """How many whole lines (as the diff splits lines) come before `offset`: where a part starting
+    there begins, less one."""
+    head = text[:offset]
+    lines = head.splitlines(keepends=True)
+    if lines and lines[-1].splitlines() == [lines[-1]]:
+        return len(lines) - 1  # the part starts inside a line (after a byte-order mark, say)
+    return len(lines)
 
 
 def _rows_shown(codes: list[tuple[str, int, int, int, int]], context: int) -> int:
@@ -720,37 +776,6 @@ def unified_lines(diff: TextDiff) -> list[tuple[str, Row | None]]:
         listing.append((hunk.header, None))
         listing.extend(hunk.unified)
     return listing
-
-
-# --------------------------------------------------------------------------------------
-# Metadata diff
-
-
-def _same_value(a: object, b: object) -> bool:
-    """Equality that, unlike ``==``, tells 1, 1.0 and true apart (they are different YAML)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same_value(a[key], b[key]) for key in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
-def diff_metadata(old: Mapping | None, new: Mapping | None) -> list[KeyChange]:
-    """Top-level keys that differ: keys in the new order first, then removed keys in the old order.
-
-    Nested values are compared as wholes; values are reported exactly as given.
-    """
-    old, new = old or {}, new or {}
-    changes = []
-    for key, value in new.items():
-        if key not in old:
-            changes.append(KeyChange(key, "added", None, value))
-        elif not _same_value(old[key], value):
-            changes.append(KeyChange(key, "changed", old[key], value))
-    changes += [KeyChange(key, "removed", value, None) for key, value in old.items() if key not in new]
-    return changes
 
 
 # --------------------------------------------------------------------------------------
@@ -899,7 +924,7 @@ def carry_line_origins(old: str, new: str, old_origins: Sequence[int], new_origi
 # Cached by content, like rendered Markdown: a suggestion's page shows the same diffs and
 # merge on every visit, so each distinct set of texts is computed once.
 
-CACHE_FORMAT = "2"  # bump when the shape of TextDiff or MergeResult changes
+CACHE_FORMAT = "3"  # bump when the shape of ReadmeDiff, TextDiff or MergeResult changes
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 
@@ -922,9 +947,29 @@ def _cached(kind: str, compute, *texts: str):
     return result
 
 
-def cached_diff_texts(old: str, new: str) -> TextDiff:
-    """`diff_texts(old, new)` computed once per distinct pair of texts."""
-    return _cached("textdiff", diff_texts, old, new)
+def cached_diff_texts(old: str, new: str) -> ReadmeDiff:
+    """`diff_texts(old, new)` of two README.md files, computed once per pair of texts."""
+    return _cached("textdiff", _readme_diff, old, new)
+
+
+def _readme_diff(old: str, new: str) -> ReadmeDiff:
+    from .cardfile import replace_body  # the card format needs Django's settings; see _cached
+
+    lines = diff_texts(old, new)
+    return ReadmeDiff(
+        **{field.name: getattr(lines, field.name) for field in fields(lines)},
+        old_front_matter=replace_body(old, ""),  # everything before the body
+        new_front_matter=replace_body(new, ""),
+    )
+
+
+def _metadata_diff(old_front_matter: str, new_front_matter: str) -> MetadataDiff:
+    from .cardfile import metadata_for_editing
+
+    old, new = metadata_for_editing(old_front_matter), metadata_for_editing(new_front_matter)
+    if old is None or new is None:
+        return MetadataDiff(readable=False)
+    return diff_metadata(old, new)
 
 
 def cached_merge3(base: str, ours: str, theirs: str) -> MergeResult:

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.http import QueryDict
+from django.template.loader import render_to_string
 
-from . import checklist
+from . import checklist, history
 from .cardfile import (
     CardFileError,
     Problem,
@@ -17,8 +18,20 @@ from .cardfile import (
     replace_body,
     set_metadata_values,
 )
+from .metadata_diff import MetadataDiff, diff_metadata
+from .models import ModelCard
 from .openness.mof import COMPONENTS, COMPONENTS_BY_KEY
-from .openness.record import AVAILABILITIES, MAX_DATA_INFORMATION, NAMESPACE, RECORD, record_of
+from .openness.record import (
+    AVAILABILITIES,
+    MAX_DATA_INFORMATION,
+    MAX_SUMMARY_CHARS,
+    NAMESPACE,
+    RECORD,
+    SUMMARY,
+    record_of,
+    summary_of,
+)
+from .readability import hint as readability_hint
 from .rendering import MarkdownRefused, render_markdown, renderable_problem
 from .vocabularies import LICENCES, PIPELINE_TAGS
 
@@ -30,6 +43,9 @@ LIST_KEYS = ("language", "tags", "datasets", "base_model")
 GUIDED_KEYS = TEXT_KEYS + LIST_KEYS
 
 _LIST_SEPARATOR = re.compile(r"\s*,\s*")
+
+# The hidden field naming the card an editor edits, so a preview can say what the metadata change does.
+CARD_FIELD = "editor_card"
 
 # The openness record's fields: four per Model Openness Framework component, plus the data note.
 # `oc_present` marks a post that carried them, so a client that never showed them cannot erase it.
@@ -46,6 +62,10 @@ OPENNESS_KEYS = (
     *(openness_field(component.key, part) for component in COMPONENTS for part in OPENNESS_PARTS),
     OPENNESS_DATA,
 )
+
+# The plain-language summary (`modelcardcommons.summary`). Not called `summary`: that is the one-line
+# description of the edit that every suggestion form has.
+SUMMARY_FIELD = "plain_summary"
 
 
 def openness_values(metadata: dict) -> dict:
@@ -102,6 +122,21 @@ def _openness_change(metadata: dict, fields: dict):
 
 
 _UNCHANGED = object()
+
+
+def _namespace_change(metadata: dict, fields: dict):
+    """The new `modelcardcommons` mapping after the openness fields and the summary, or `_UNCHANGED`."""
+    namespace = _openness_change(metadata, fields)
+    summary = normalise_newlines(fields.get(SUMMARY_FIELD) or "").strip()
+    if SUMMARY_FIELD not in fields or summary == summary_of(metadata):
+        return namespace
+    if namespace is _UNCHANGED:
+        current = metadata.get(NAMESPACE)
+        namespace = dict(current) if isinstance(current, dict) else {}
+    namespace = dict(namespace or {})
+    namespace.pop(SUMMARY, None)
+    # First in the mapping, as it is first on the card's page.
+    return {SUMMARY: summary, **namespace} if summary else (namespace or None)
 
 
 def _evidence_value(text: str):
@@ -175,6 +210,25 @@ class GuidedForm(forms.Form):
         label="Base model",
         help_text="The Hub id of the model this one was trained from, if any.",
     )
+    plain_summary = forms.CharField(
+        required=False,
+        # Generous, so that an over-long summary reaches the card's check and its message, never dropped.
+        max_length=20_000,
+        label="Plain-language summary",
+        help_text=(
+            f"A few plain sentences, at most {MAX_SUMMARY_CHARS} characters: what the model predicts, about "
+            "whom, how well, and where it fails. Shown first on the card's page, as written (no Markdown). "
+            "The figures below are a rough guide (shorter sentences and everyday words read more easily) "
+            "and never stop you submitting."
+        ),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "data-summary-limit": str(MAX_SUMMARY_CHARS),
+                "aria-describedby": "id_meta-plain_summary_helptext id_meta-plain_summary_hint",
+            }
+        ),
+    )
     body = forms.CharField(
         required=False,
         strip=False,
@@ -236,6 +290,7 @@ def guided_values(text: str) -> dict | None:
         return None
     values = {key: display_value(key, metadata.get(key)) for key in GUIDED_KEYS}
     values.update(openness_values(metadata))
+    values[SUMMARY_FIELD] = summary_of(metadata)
     values["body"] = body_of(text)
     return values
 
@@ -259,7 +314,7 @@ def compose(source: str, fields: dict) -> str:
         shown = fields.get(key, "")
         if _normalised(key, shown) != _normalised(key, display_value(key, metadata.get(key))):
             changes[key] = _typed_value(key, shown)
-    if (namespace := _openness_change(metadata, fields)) is not _UNCHANGED:
+    if (namespace := _namespace_change(metadata, fields)) is not _UNCHANGED:
         changes[NAMESPACE] = namespace
     try:
         text = set_metadata_values(source, changes)
@@ -297,6 +352,8 @@ def read_post(post: QueryDict, *, whole_card: bool) -> Posted:
         guided_form.is_valid()  # every field is optional; only over-long values are dropped
         names = (*GUIDED_KEYS, *OPENNESS_KEYS, OPENNESS_PRESENT, "body")
         fields = {name: guided_form.cleaned_data.get(name, "") for name in names}
+        if f"{GuidedForm.prefix}-{SUMMARY_FIELD}" in post:  # a client without the field cannot erase it
+            fields[SUMMARY_FIELD] = guided_form.cleaned_data.get(SUMMARY_FIELD, "")
         try:
             data["text"] = compose(post.get("text", ""), fields)
         except GuidedUnavailable as exc:
@@ -338,6 +395,8 @@ def text_problems(text: str, *, whole_card: bool) -> list[Problem]:
 
 def guided_field_of(problem: Problem) -> str | None:
     """The guided field a problem is about (`language[2]` is about `language`), if there is one."""
+    if problem.field == f"{NAMESPACE}.{SUMMARY}":
+        return SUMMARY_FIELD
     root = re.split(r"[.\[]", problem.field, maxsplit=1)[0]
     return root if root in GUIDED_KEYS else None
 
@@ -345,9 +404,37 @@ def guided_field_of(problem: Problem) -> str | None:
 def rendered_body(text: str, *, whole_card: bool):
     """The sanitised HTML of the text's Markdown as readers would see it, or None when it cannot be shown."""
     try:
-        return render_markdown(body_of(text) if whole_card else text).html
+        # Shown under the editor page's own <h1>, like the card page's body.
+        return render_markdown(body_of(text) if whole_card else text, demote_headings=True).html
     except MarkdownRefused:
         return None
+
+
+def starting_text(data) -> str | None:
+    """The card's text at the posted base version: what the editor started from. None for a new card,
+    or when the post names no card or version that exists."""
+    slug, version = data.get(CARD_FIELD, ""), data.get("base_version", "")
+    if not slug or not version.isascii() or not version.isdigit() or len(version) > 9:
+        return None
+    card = ModelCard.objects.filter(slug=slug).only("pk", "text", "version_number").first()
+    number = int(version)
+    if card is None or not 1 <= number <= card.version_number:
+        return None
+    if number == card.version_number:
+        return card.text
+    versions = history.versions_by_number(card, (number,)).values()
+    state = history.stored_states(card, versions).get(number)
+    return state["text"] if state else None
+
+
+def metadata_changes(original: str | None, text: str) -> MetadataDiff | None:
+    """What an edit does to the metadata, key by key; None when there is no card to compare with."""
+    if original is None:
+        return None
+    old, new = metadata_for_editing(original), metadata_for_editing(text)
+    if old is None or new is None:
+        return MetadataDiff(readable=False)
+    return diff_metadata(old, new)
 
 
 @dataclass
@@ -364,6 +451,12 @@ class EditorView:
     notice: str = ""
     fresh: bool = False
     preview_paused: bool = False  # too many previews from this visitor: the text is not rendered
+    metadata_changes: MetadataDiff | None = None  # after a post: what the edit does to the metadata
+
+    @property
+    def checklist_missing(self) -> int:
+        """How many recommended sections are missing or empty: the card page's count for this text."""
+        return sum(item.status != "done" for item in self.checklist)
 
     @property
     def guided_rows(self) -> list[tuple]:
@@ -371,6 +464,15 @@ class EditorView:
         if self.guided_form is None:
             return []
         return [(self.guided_form[key], self.field_problems.get(key, [])) for key in GUIDED_KEYS]
+
+    @property
+    def summary_row(self) -> tuple | None:
+        """The plain-language summary's bound field, its problems and its readability hint."""
+        if self.guided_form is None:
+            return None
+        field = self.guided_form[SUMMARY_FIELD]
+        text = field.value() or ""
+        return field, self.field_problems.get(SUMMARY_FIELD, []), summary_hint(text)
 
     @property
     def openness_rows(self) -> list[tuple]:
@@ -385,6 +487,10 @@ class EditorView:
     @property
     def licence_options(self):
         return list(LICENCES.items())
+
+
+def summary_hint(text: str) -> str:
+    return readability_hint(text, limit=MAX_SUMMARY_CHARS)
 
 
 def editor_view(
@@ -410,6 +516,8 @@ def editor_view(
         fresh=posted is None,
         preview_paused=not preview,
     )
+    if posted is not None and whole_card and preview:
+        view.metadata_changes = metadata_changes(starting_text(posted.data), text)
     if mode == "guided" and text_errors:
         placed = set()
         for problem in text_problems(text, whole_card=True):
@@ -421,8 +529,10 @@ def editor_view(
 
 
 def preview_payload(posted: Posted, *, whole_card: bool) -> dict:
-    """The live preview's answer: the composed text, its rendering, its problems and its checklist."""
+    """The live preview's answer: the composed text, its rendering, what it does to the metadata, its
+    problems and its checklist."""
     text = posted.text
+    changes = metadata_changes(starting_text(posted.data), text) if whole_card else None
     return {
         "mode": posted.mode,
         "notice": posted.notice,
@@ -438,6 +548,9 @@ def preview_payload(posted: Posted, *, whole_card: bool) -> dict:
             }
             for problem in text_problems(text, whole_card=whole_card)
         ],
+        "metadata_html": ""
+        if changes is None
+        else render_to_string("modelcards/metadata_diff.html", {"changes": changes, "label": "Metadata"}),
         "guided": guided_values(text) if whole_card else None,
         "checklist": [
             {"key": item.key, "status": item.status, "label": item.status_label}

@@ -1,8 +1,9 @@
-"""Atom feeds of recent changes, for the whole site and for one card."""
+"""Atom feeds: recent changes for the whole site and for one card, and each person's private watchlist."""
 
 import uuid
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -10,6 +11,7 @@ from django.utils.html import escape
 
 from .history import FEED_SIZE, activity_subject, activity_url, visible_activity
 from .models import ModelCard
+from .notifications import watchlist
 from .pagecache import cache_card_page, cache_site_page
 
 # Entry ids must be unique and never change; several entries can link to the same page (a
@@ -71,3 +73,56 @@ class CardChangesFeed(RecentChangesFeed):
 
 recent_changes_feed = cache_site_page()(RecentChangesFeed())
 card_changes_feed = cache_card_page()(CardChangesFeed())
+
+
+class WatchlistFeed(Feed):
+    """A person's watchlist as a feed, at an address holding a secret: feed readers cannot log in.
+
+    Never cached for others (it is personal) and a wrong secret is a 404 like any unknown page.
+    """
+
+    feed_type = Atom1Feed
+    title = "Your watchlist on Model Card Commons"
+    subtitle = "New versions of the cards you watch."
+
+    def get_object(self, request, token):
+        owner = watchlist.feed_owner(token)
+        if owner is None:
+            raise Http404("No such feed.")
+        return owner
+
+    def link(self, owner):
+        return reverse("modelcards:watchlist")
+
+    def items(self, owner):
+        return watchlist.recent_versions(owner)[:FEED_SIZE]
+
+    def item_title(self, item):
+        return f"{item.card.title or item.card.slug}: version {item.number}"
+
+    def item_description(self, item):
+        return escape(item.summary or item.get_kind_display())
+
+    def item_link(self, item):
+        if item.number > 1:
+            return reverse("modelcards:diff", args=[item.card.slug, item.number - 1, item.number])
+        return reverse("modelcards:version_detail", args=[item.card.slug, item.number])
+
+    def item_guid(self, item):
+        return uuid.uuid5(_ENTRY_NAMESPACE, f"version-{item.pk}").urn
+
+    def item_author_name(self, item):
+        return item.author_display
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+
+def watchlist_feed(request, token):
+    response = WatchlistFeed()(request, token=token)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -4,15 +4,8 @@ from django import forms
 from django.conf import settings
 
 from .cardfile import normalise_newlines, parse_or_problems
-from .models import validate_card_slug as validate_slug_format
-
-RESERVED_SLUGS = frozenset({"import", "import-mof", "new", "suggest", "wanted"})
-
-
-def validate_card_slug(slug: str) -> None:
-    validate_slug_format(slug)
-    if slug in RESERVED_SLUGS:
-        raise forms.ValidationError(f"'{slug}' is reserved for a page of the site; choose another slug.")
+from .hidden_characters import hidden_problems
+from .models import validate_card_slug  # the format, and the names reserved_slugs keeps back
 
 
 class CardImportForm(forms.Form):
@@ -111,6 +104,14 @@ def clean_single_line(value: str, label: str) -> str:
     return value
 
 
+def clean_message(value: str) -> str:
+    """A comment or talk message: several lines are fine, direction overrides and control characters
+    are not (the rule card texts follow, see hidden_characters), each named with its place."""
+    if problems := hidden_problems(value):
+        raise forms.ValidationError(problems)
+    return value
+
+
 class SuggestionForm(forms.Form):
     """A suggested text (whole card or one section) with a one-line summary of what changed and why."""
 
@@ -130,6 +131,11 @@ class SuggestionForm(forms.Form):
         label="Your name (optional)",
         help_text="Shown with your suggestion. Leave empty to appear as anonymous.",
     )
+    watch = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Watch this card (you'll be told about changes and about the review)",
+    )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     website = forms.CharField(
         required=False,
@@ -141,6 +147,8 @@ class SuggestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not anonymous:
             del self.fields["author_name"]
+        if anonymous or "slug" in self.fields:  # nobody to watch for, or no card yet
+            del self.fields["watch"]
         self.fields["website"].widget.attrs["class"] = "honeypot"
 
     def clean_text(self):
@@ -199,8 +207,17 @@ class DirectEditForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000, label="Comment (Markdown)"
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+        label="Comment (Markdown)",
+        error_messages={
+            "required": "A comment needs some text.",
+            "max_length": "A comment can be at most %(limit_value)s characters; this one has %(show_value)s.",
+        },
     )
+
+    def clean_body(self):
+        return clean_message(self.cleaned_data["body"])
 
 
 class ThreadForm(forms.Form):
@@ -212,9 +229,53 @@ class ThreadForm(forms.Form):
     def clean_title(self):
         return clean_single_line(self.cleaned_data["title"], "title")
 
+    def clean_body(self):
+        return clean_message(self.cleaned_data["body"])
+
 
 class BlockForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
     def clean_reason(self):
         return clean_single_line(self.cleaned_data["reason"], "reason")
+
+
+class RevisionForm(forms.Form):
+    """An author's new text for their own suggestion, kept as its next revision."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true", "class": "code"}),
+        label="Revised text (the whole README.md)",
+        strip=False,
+    )
+    summary = forms.CharField(
+        max_length=300,
+        label="What this revision changes",
+        help_text="One line, e.g. “Link the licence as asked”.",
+    )
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_text(self):
+        text = normalise_newlines(self.cleaned_data["text"])
+        size, limit = len(text.encode("utf-8")), settings.MODELCARDS_MAX_CARD_BYTES
+        if size > limit:
+            raise forms.ValidationError(f"The text is {size:,} bytes; a card may be at most {limit:,} bytes.")
+        return text
+
+    def clean_summary(self):
+        return clean_single_line(self.cleaned_data["summary"], "summary")
+
+
+class PartAcceptForm(forms.Form):
+    """Accept the ticked hunks of a suggestion; the hunks themselves are the posted `hunk` values."""
+
+    remainder = forms.ChoiceField(
+        choices=[("pending", "Leave the rest pending"), ("declined", "Decline the rest")],
+        widget=forms.RadioSelect,
+        label="The changes you did not tick",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note to the author"
+    )
+    seen_hunks = forms.CharField(widget=forms.HiddenInput)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -6,7 +6,6 @@ a fixed number of queries however long a card's history grows, so history pages 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,7 +15,8 @@ from django.urls import reverse
 from reversion.models import Version
 
 from . import permissions
-from .diffing import TextDiff, diff_metadata, diff_texts, unified_lines
+from .diffing import TextDiff, diff_texts, lines_before, unified_lines
+from .metadata_diff import MetadataDiff, diff_metadata
 from .models import Activity, CardVersion, ModelCard
 
 HISTORY_PAGE_SIZE = 50
@@ -30,7 +30,7 @@ FEED_SIZE = 50
 DIFF_CACHE_SECONDS = 7 * 24 * 3600
 # Bump when the shape of `Comparison` (or of the diffing data inside it) changes, so that a deploy
 # never unpickles a cached diff of the old shape.
-DIFF_CACHE_FORMAT = 2
+DIFF_CACHE_FORMAT = 3
 
 
 def version_url(slug: str, number: int) -> str:
@@ -116,40 +116,16 @@ def version_page(
 
 
 @dataclass(frozen=True)
-class MetadataChange:
-    """A changed top-level metadata key, its values as JSON text ("" for the side without the key)."""
-
-    key: str
-    kind: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
 class Comparison:
-    """What changed from one version to another: metadata keys, the body, and raw front matter."""
+    """What changed from one version to another: the metadata, the body, and the raw front matter.
 
-    metadata: list[MetadataChange]
+    Line numbers are those of the whole README.md in both diffs, as on a suggestion's page.
+    """
+
+    metadata: MetadataDiff
     body: TextDiff
     unified: list | None  # unified_lines(body) when the unified view was asked for
     front_matter: TextDiff | None  # set only when the front matter text differs
-
-
-def _as_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _metadata_changes(old: dict, new: dict) -> list[MetadataChange]:
-    """Values become JSON text, which shows a string, a number and a list apart at a glance."""
-    return [
-        MetadataChange(
-            change.key,
-            change.kind,
-            "" if change.kind == "added" else _as_json(change.old),
-            "" if change.kind == "removed" else _as_json(change.new),
-        )
-        for change in diff_metadata(old, new)
-    ]
 
 
 def compare_versions(card: ModelCard, old: CardVersion, new: CardVersion, *, unified: bool) -> Comparison:
@@ -164,10 +140,11 @@ def compare_versions(card: ModelCard, old: CardVersion, new: CardVersion, *, uni
         return comparison
     states = stored_states(card, [old, new])
     before, after = states[old.number], states[new.number]
-    body = diff_texts(body_of(before), body_of(after))
+    first_lines = tuple(lines_before(state["text"], state["body_start"]) + 1 for state in (before, after))
+    body = diff_texts(body_of(before), body_of(after), first_lines=first_lines)
     old_front, new_front = before["text"][: before["body_start"]], after["text"][: after["body_start"]]
     comparison = Comparison(
-        metadata=_metadata_changes(before["metadata"], after["metadata"]),
+        metadata=diff_metadata(before["metadata"], after["metadata"]),
         body=body,
         unified=unified_lines(body) if unified else None,
         front_matter=diff_texts(old_front, new_front) if old_front != new_front else None,

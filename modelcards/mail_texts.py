@@ -14,8 +14,10 @@ MAX_DIFF_LINES = 200
 PREFIX = "[Model Card Commons]"
 
 
-def _site() -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+def site_url() -> str:
+    """The start of every link in a mail: settings.SITE_URL, never the Host of whichever request led
+    to the mail (a request may name any allowed host, on any port)."""
+    return settings.SITE_URL.rstrip("/")
 
 
 def render(event: str) -> tuple[str, str]:
@@ -31,9 +33,11 @@ def render(event: str) -> tuple[str, str]:
     if kind == "suggestion_filed":
         return _suggestion_filed_text(Suggestion.objects.select_related("card", "author").get(pk=rest))
     if kind == "suggestion_decided":
+        # pk:status, then the revision it was about (absent from mails queued before revisions existed)
         pk, _, outcome = rest.partition(":")
+        outcome, _, revision = outcome.partition(":")
         suggestion = Suggestion.objects.select_related("card", "moderator", "version").get(pk=pk)
-        return _suggestion_decided_text(suggestion, Suggestion.Status(outcome))
+        return _suggestion_decided_text(suggestion, Suggestion.Status(outcome), revision)
     raise ValueError(f"No mail is written for the event {event!r}.")
 
 
@@ -68,7 +72,7 @@ def _new_version_text(version: CardVersion) -> tuple[str, str]:
     body = (
         f"{card.title} has a new version ({version.number}) by {version.author_display}{approved}.\n\n"
         f"Summary: {version.summary}\n\n"
-        f"Card: {_site()}{card.get_absolute_url()}\n\n"
+        f"Card: {site_url()}{card.get_absolute_url()}\n\n"
         f"{_unified_diff(version)}\n\n"
         f"You get this because you watch the card. Unwatch it on the card's page.\n"
     )
@@ -80,21 +84,57 @@ def _suggestion_filed_text(suggestion: Suggestion) -> tuple[str, str]:
     body = (
         f"{suggestion.author_display} suggested a change to {card.title}:\n\n"
         f"{suggestion.summary}\n\n"
-        f"Review it: {_site()}{suggestion.get_absolute_url()}\n\n"
+        f"Review it: {site_url()}{suggestion.get_absolute_url()}\n\n"
         f"You get this because you watch the card.\n"
     )
     return f"{PREFIX} New suggestion on {card.title}", body
 
 
-def _suggestion_decided_text(suggestion: Suggestion, outcome: Suggestion.Status) -> tuple[str, str]:
-    said = outcome.label.lower()
-    lines = [
-        f"Your suggestion on {suggestion.target_slug} (“{suggestion.summary}”) was {said} "
-        f"by {suggestion.moderator.get_username()}.",
-    ]
-    if suggestion.note:
-        lines.append(f"\nThe moderator's note:\n{suggestion.note}")
-    if suggestion.version_id:
+# How a mail names each outcome ("was <words> by <moderator>"); others read as their label.
+_DECIDED_WORDS = {
+    Suggestion.Status.CHANGES_REQUESTED: "sent back for changes",
+    Suggestion.Status.PARTLY_ACCEPTED: "partly accepted",
+}
+
+
+def _suggestion_decided_text(
+    suggestion: Suggestion, outcome: Suggestion.Status, revision: str
+) -> tuple[str, str]:
+    said = _DECIDED_WORDS.get(outcome, outcome.label.lower())
+    moderator, note = suggestion.moderator, suggestion.note
+    if outcome == Suggestion.Status.CHANGES_REQUESTED and revision.isdigit():
+        # Written when sent: by then the author may have revised and been asked again, so the note
+        # and the moderator are those of the request this mail is about.
+        asked = (
+            suggestion.change_requests.select_related("moderator")
+            .filter(revision_number=int(revision))
+            .order_by("-created_at")
+            .first()
+        )
+        if asked is not None:
+            moderator, note = asked.moderator, asked.note
+    part = None
+    if outcome == Suggestion.Status.PARTLY_ACCEPTED and revision.isdigit():
+        # The acceptance of that revision: with the rest left pending, the suggestion has moved on by one.
+        part = (
+            suggestion.partial_acceptances.select_related("moderator", "version")
+            .filter(revision_number__in=(int(revision), int(revision) - 1))
+            .order_by("-created_at")
+            .first()
+        )
+        if part is not None:
+            moderator, note = part.moderator, part.note
+    who = moderator.get_username() if moderator else "a moderator"
+    lines = [f"Your suggestion on {suggestion.target_slug} (“{suggestion.summary}”) was {said} by {who}."]
+    if note:
+        lines.append(f"\nThe moderator's note:\n{note}")
+    if part is not None:
+        lines.append(f"\nThe part accepted is version {part.version.number} of the card.")
+        if part.remainder == part.Remainder.PENDING:
+            lines.append("The rest of your suggestion stays open for review.")
+    elif suggestion.version_id:
         lines.append(f"\nIt is now version {suggestion.version.number} of the card.")
-    lines.append(f"\nYour suggestion: {_site()}{suggestion.get_absolute_url()}\n")
+    if outcome == Suggestion.Status.CHANGES_REQUESTED:
+        lines.append("\nRevise it from its page; it goes back to the review queue when you do.")
+    lines.append(f"\nYour suggestion: {site_url()}{suggestion.get_absolute_url()}\n")
     return f"{PREFIX} Your suggestion was {said}", "\n".join(lines)

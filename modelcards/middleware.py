@@ -1,12 +1,75 @@
-"""Request checks that apply to every view: bodies too large to be a card and input PostgreSQL cannot
-store are refused up front, and a form sent after its author's session ended is sent back."""
+"""Request checks that apply to every view: bodies in an encoding other than UTF-8, bodies too large
+to be a card and input PostgreSQL cannot store are refused up front, and a form sent after its
+author's session ended is sent back."""
+
+import codecs
 
 from django.conf import settings
+from django.shortcuts import render
 from django.urls import reverse
 
 from .views.refusals import oversized_request, signed_out_post, unstorable_input
 
 NUL = "\x00"
+
+# Methods whose requests carry no form: their Content-Type, if any, says nothing about the address.
+_BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def declared_charset(request) -> str | None:
+    """The charset named in the request's Content-Type, as sent, or None when it names none."""
+    return request.content_params.get("charset") if request.content_params else None
+
+
+def is_utf8(charset: str) -> bool:
+    """Whether `charset` is a name of UTF-8 (`UTF-8`, `utf8`, `utf_8`), not UTF-8 with a BOM."""
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
+
+
+class RefuseForeignCharsetMiddleware:
+    """Every form of the site is read as UTF-8; a body declared in any other charset gets a 400.
+
+    Django refuses a urlencoded body in another charset by raising BadRequest each time `request.POST`
+    is read, and the 400 page it then renders checks the CSRF token, which reads `request.POST` again:
+    a 500. A multipart body in UTF-7 or Latin-1 would instead be decoded as declared, so text could
+    reach a form spelled in a way no page of the site shows. Both are refused here, before any
+    middleware or view reads the body. A UTF-8 alias (`utf8`) is read as UTF-8.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = declared_charset(request)
+        if charset is not None:
+            if is_utf8(charset) or request.method in _BODILESS_METHODS:
+                request.encoding = "utf-8"
+            else:
+                return foreign_charset(request, charset)
+        return self.get_response(request)
+
+
+def foreign_charset(request, charset: str):
+    """A 400 saying which encoding was declared and which one the site reads."""
+    shown = charset[:40]
+    return render(
+        request,
+        "request_refused.html",
+        {
+            "heading": "This form was sent in an encoding the site does not read",
+            "explanation": (
+                f"The request says its text is in the “{shown}” encoding; this site reads forms only "
+                "as UTF-8. Nothing was saved. Send the form again from the site's own page, or set "
+                "your tool to send UTF-8."
+            ),
+            "problems": [],
+            "kept": [],  # text decoded as the wrong encoding would only show garbled
+        },
+        status=400,
+    )
 
 
 def _line_of(value: str, offset: int) -> int:

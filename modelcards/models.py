@@ -6,7 +6,9 @@ django-reversion revision plus one `CardVersion` row (the revision's meta) that 
 version number and the facts the history pages show.
 """
 
+import hmac
 import re
+from datetime import timedelta
 
 import reversion
 from django.conf import settings
@@ -23,6 +25,7 @@ from .openness import claims, completeness, lineage
 from .openness.assessment import assess, licence_type_of
 from .openness.flags import FLAGS
 from .openness.mof import CLASS_NAMES, CLASS_NUMERALS
+from .reserved_slugs import reserved_slug_problem
 from .search import search_cards
 
 CARD_SLUG_PATTERN = r"[a-z0-9][a-z0-9._-]*"
@@ -30,12 +33,15 @@ _CARD_SLUG = re.compile(rf"\A{CARD_SLUG_PATTERN}\Z")
 
 
 def validate_card_slug(slug: str) -> None:
-    """Hub-like repository names (`pythia-6.9b`), lower case, and never a path such as `..`."""
+    """Hub-like repository names (`pythia-6.9b`), lower case, never a path such as `..`, and none of
+    the names reserved_slugs keeps back (device names, export endings, the site's own pages)."""
     if not _CARD_SLUG.match(slug) or ".." in slug or slug.endswith(".") or len(slug) > 100:
         raise ValidationError(
             f"'{slug}' is not a valid card slug: use lower-case letters, digits, '-', '_' and '.', "
             "starting with a letter or digit."
         )
+    if problem := reserved_slug_problem(slug):
+        raise ValidationError(problem)
 
 
 MAX_TAG_FILTER_CHARS = 10_000  # SQLite refuses LIKE patterns over 50,000 bytes
@@ -311,6 +317,9 @@ class SuggestionQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Suggestion.Status.PENDING)
 
+    def changes_requested(self):
+        return self.filter(status=Suggestion.Status.CHANGES_REQUESTED)
+
     def visible_to(self, user, *, reviewer: bool):
         """Held suggestions (waiting for a moderator's look) are shown only to moderators and authors."""
         if reviewer:
@@ -325,9 +334,15 @@ class Suggestion(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
         ACCEPTED = "accepted", "Accepted"
+        PARTLY_ACCEPTED = "partly_accepted", "Partly accepted"
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Open: the author may still revise it. Only a pending suggestion can be accepted: one waiting
+    # for its author's changes can be rejected, but accepting it would skip the revision asked for.
+    OPEN_STATUSES = (Status.PENDING, Status.CHANGES_REQUESTED)
 
     card = models.ForeignKey(
         ModelCard, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
@@ -352,7 +367,10 @@ class Suggestion(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
     access_token = models.CharField(max_length=64, blank=True)
     held = models.BooleanField(default=False, help_text="Held for a moderator's look (e.g. many links).")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    revision_number = models.PositiveIntegerField(
+        default=1, help_text="Number of the current revision; SuggestionRevision keeps each one once revised."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -363,7 +381,9 @@ class Suggestion(models.Model):
         on_delete=models.SET_NULL,
         related_name="decided_suggestions",
     )
-    note = models.TextField(blank=True, help_text="The moderator's note; required when rejecting.")
+    note = models.TextField(
+        blank=True, help_text="The moderator's note; required when rejecting or asking for changes."
+    )
     version = models.OneToOneField(
         CardVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestion"
     )
@@ -382,7 +402,8 @@ class Suggestion(models.Model):
                 condition=Q(card__isnull=False) | ~Q(new_slug=""), name="suggestion_has_card_or_new_slug"
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["accepted", "rejected"]) | Q(decided_at__isnull=False),
+                condition=~Q(status__in=["accepted", "partly_accepted", "rejected"])
+                | Q(decided_at__isnull=False),
                 name="decided_suggestion_has_decision_time",
             ),
         ]
@@ -406,6 +427,22 @@ class Suggestion(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_open(self) -> bool:
+        """Still with its author or the moderators: neither decided nor withdrawn."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def changes_requested(self) -> bool:
+        return self.status == self.Status.CHANGES_REQUESTED
+
+    def token_matches(self, token: str) -> bool:
+        """Whether `token` is this anonymous suggestion's private link; an account's suggestion has none."""
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
+        return bool(self.access_token) and hmac.compare_digest(
+            (token or "").encode("utf-8"), self.access_token.encode("utf-8")
+        )
+
+    @property
     def author_display(self) -> str:
         if self.author_id:
             return self.author.get_username()
@@ -415,7 +452,8 @@ class Suggestion(models.Model):
     DECISION_FIELDS = ("status", "moderator", "note", "decided_at", "card", "version", "updated_at")
 
     def mark_decided(self, status: str, *, moderator, note: str = "") -> None:
-        if not self.is_pending:
+        # Waiting for its author's changes, a suggestion can be turned down but not accepted.
+        if not (self.is_pending or (self.is_open and status == self.Status.REJECTED)):
             raise InvalidTransition(f"This suggestion was already {self.get_status_display().lower()}.")
         self.status = status
         self.moderator = moderator
@@ -423,14 +461,45 @@ class Suggestion(models.Model):
         self.decided_at = timezone.now()
 
     def mark_withdrawn(self) -> None:
-        if not self.is_pending:
+        if not self.is_open:
             status = self.get_status_display().lower()
-            raise InvalidTransition(f"Only a pending suggestion can be withdrawn; this one was {status}.")
+            raise InvalidTransition(f"Only an open suggestion can be withdrawn; this one was {status}.")
         self.status = self.Status.WITHDRAWN
+
+    def mark_changes_requested(self, *, moderator, note: str) -> None:
+        """Hand the suggestion back to its author; it is not decided, so it has no decision time."""
+        if not self.is_pending:
+            raise InvalidTransition(f"This suggestion was already {self.get_status_display().lower()}.")
+        self.status = self.Status.CHANGES_REQUESTED
+        self.moderator = moderator
+        self.note = note
+
+    def mark_revised(self, *, text: str, base_version: int) -> int:
+        """Take a new revision's text; it waits for review again. Returns the revision's number."""
+        if not self.is_open:
+            status = self.get_status_display().lower()
+            raise InvalidTransition(f"This suggestion was {status}; it can no longer be revised.")
+        self.text = text
+        self.base_version = base_version
+        self.status = self.Status.PENDING
+        self.revision_number += 1
+        return self.revision_number
+
+    REVISION_FIELDS = ("text", "base_version", "status", "revision_number", "held", "updated_at")
 
 
 class Comment(models.Model):
-    """A message in a suggestion's discussion or in a card's talk thread (exactly one of the two)."""
+    """A message in a suggestion's discussion or in a card's talk thread (exactly one of the two).
+
+    In a suggestion's discussion a comment may sit on one line of the suggestion's diff: the
+    revision it was written on, the side ("old" for the base version's text, "new" for the
+    suggested text) and the line number on that side. An anonymous suggestion's author replies
+    through their private link without an account: then `author` is empty and `author_name` set.
+    """
+
+    class Side(models.TextChoices):
+        OLD = "old", "Before"
+        NEW = "new", "Suggested"
 
     suggestion = models.ForeignKey(
         Suggestion, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
@@ -438,9 +507,21 @@ class Comment(models.Model):
     thread = models.ForeignKey(
         "TalkThread", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    author_name = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="An anonymous suggestion's author's name, replying without an account.",
+    )
     body = models.TextField()
     hidden = models.BooleanField(default=False)
+    revision_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The suggestion's revision whose diff the commented line belongs to."
+    )
+    line_side = models.CharField(max_length=3, choices=Side.choices, blank=True)
+    line_number = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -450,11 +531,41 @@ class Comment(models.Model):
                 condition=Q(suggestion__isnull=False, thread__isnull=True)
                 | Q(suggestion__isnull=True, thread__isnull=False),
                 name="comment_belongs_to_one_place",
-            )
+            ),
+            # Only an anonymous suggestion's author, through their link, comments without an account.
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | Q(suggestion__isnull=False),
+                name="comment_without_account_is_on_a_suggestion",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision_number__isnull=True, line_number__isnull=True, line_side="")
+                | Q(
+                    suggestion__isnull=False,
+                    revision_number__gte=1,
+                    line_number__gte=1,
+                    line_side__in=["old", "new"],
+                ),
+                name="comment_line_is_whole_and_on_a_suggestion",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Comment #{self.pk}"
+
+    @property
+    def author_display(self) -> str:
+        if self.author_id:
+            return self.author.get_username()
+        return f"{self.author_name or 'anonymous'} (unregistered)"
+
+    @property
+    def on_line(self) -> bool:
+        return self.line_number is not None
+
+    @property
+    def line_anchor(self) -> str:
+        """The id of the commented line's row in a review diff."""
+        return f"line-{self.line_side}-{self.line_number}"
 
 
 class TalkThread(models.Model):
@@ -477,16 +588,50 @@ class TalkThread(models.Model):
         return reverse("modelcards:talk_thread", args=[self.card.slug, self.pk])
 
 
+class WatchQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Watches that still count: an expired watch tells nobody anything, even before it is pruned."""
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+
+    def expired(self, now=None):
+        return self.filter(expires_at__lte=now or timezone.now())
+
+
 class Watch(models.Model):
+    class Duration(models.TextChoices):
+        FOREVER = "forever", "Until I unwatch it"
+        WEEK = "week", "For 1 week"
+        MONTH = "month", "For 1 month"
+        QUARTER = "quarter", "For 3 months"
+
+    DAYS = {Duration.WEEK: 7, Duration.MONTH: 30, Duration.QUARTER: 91}
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="watches")
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the watch ends by itself; empty for a permanent watch."
+    )
+
+    objects = WatchQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "card"], name="unique_watch")]
+        indexes = [  # what the cleanup deletes
+            models.Index(fields=["expires_at"], condition=Q(expires_at__isnull=False), name="watch_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} watches {self.card_id}"
+
+    @classmethod
+    def expiry_after(cls, duration: str, now=None):
+        """When a watch chosen for `duration` ends (None: never)."""
+        days = cls.DAYS.get(duration)
+        return (now or timezone.now()) + timedelta(days=days) if days else None
+
+    def is_active(self, now=None) -> bool:
+        return self.expires_at is None or self.expires_at > (now or timezone.now())
 
 
 class Block(models.Model):
@@ -540,8 +685,11 @@ class Activity(models.Model):
         VERSION = "version", "New version"
         SUGGESTION = "suggestion", "New suggestion"
         ACCEPTED = "accepted", "Suggestion accepted"
+        PARTLY_ACCEPTED = "partial", "Suggestion partly accepted"
         REJECTED = "rejected", "Suggestion rejected"
         WITHDRAWN = "withdrawn", "Suggestion withdrawn"
+        CHANGES_REQUESTED = "requested", "Changes requested"
+        REVISED = "revised", "Suggestion revised"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     card = models.ForeignKey(
@@ -627,3 +775,259 @@ class OutboxMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.to} ({self.get_status_display().lower()})"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at=None)
+
+    def shown(self):
+        """Entries but those about a comment a moderator has since hidden (spam keeps no excerpt)."""
+        return self.filter(Q(comment=None) | Q(comment__hidden=False))
+
+    def for_listing(self):
+        """What an inbox row shows and links to, in one query whatever the page holds."""
+        kept = self.shown().select_related("card", "suggestion", "thread", "version", "actor")
+        return kept.only(
+            "user",
+            "kind",
+            "status",
+            "subject",
+            "place",
+            "excerpt",
+            "actor_name",
+            "created_at",
+            "read_at",
+            "card__slug",
+            "suggestion__id",
+            "thread__id",
+            "version__number",
+            "actor__username",
+        )
+
+
+class Notification(models.Model):
+    """One entry in a signed-in person's inbox: something happened that concerns them.
+
+    Written in the transaction of the change it reports (modelcards/notifications/inbox.py). The pair
+    (user, event) is unique, so reporting the same event twice leaves one entry. What the entry says
+    (`subject`, `place`, `excerpt`) is kept as it was when it happened; where it links is read live.
+    """
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Decision on your suggestion"
+        REPLY = "reply", "Reply in a discussion you are in"
+        MENTION = "mention", "Mention"
+        VERSION = "version", "New version of a card you watch"
+        REVISION = "revision", "Revision of a suggestion you asked to change"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    event = models.CharField(max_length=100, help_text="What happened, e.g. comment:12 or version:41.")
+    status = models.CharField(max_length=20, blank=True, help_text="The decision taken, for decisions.")
+    card = models.ForeignKey(ModelCard, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    suggestion = models.ForeignKey(
+        Suggestion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(TalkThread, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(
+        CardVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    subject = models.CharField(max_length=300, help_text="The card (or proposed card) it is about.")
+    place = models.CharField(
+        max_length=200, blank=True, help_text="The talk thread's title, for replies there."
+    )
+    excerpt = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_inbox"),
+            models.Index(fields=["user"], condition=Q(read_at=None), name="notification_unread"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.user_id}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_name or "Someone"
+
+    @property
+    def headline(self) -> str:
+        """One line of plain text saying what happened (the template escapes it)."""
+        who, on = self.actor_display, self.subject
+        if self.kind == self.Kind.DECISION:
+            done = DECISION_WORDS.get(self.status, f"marked as {self.status.replace('_', ' ')}")
+            return f"{who} {done} your suggestion on {on}"
+        if self.kind == self.Kind.REVISION:
+            return f"{who} revised the suggestion on {on} that you asked to change"
+        if self.kind == self.Kind.VERSION:
+            return f"{on}: version {self.version.number if self.version_id else '?'} by {who}"
+        where = f"the talk thread “{self.place}” on {on}" if self.thread_id else f"a suggestion on {on}"
+        if self.kind == self.Kind.MENTION:
+            return f"{who} mentioned you in {where}"
+        return f"{who} replied in {where}"
+
+    def target_url(self) -> str:
+        """Where the entry leads: the diff of a version, the suggestion, or the discussion."""
+        if self.version_id:
+            slug, number = self.card.slug, self.version.number
+            if number > 1:
+                return reverse("modelcards:diff", args=[slug, number - 1, number])
+            return reverse("modelcards:version_detail", args=[slug, number])
+        if self.thread_id:
+            return reverse("modelcards:talk_thread", args=[self.card.slug, self.thread_id]) + "#comments"
+        url = reverse("modelcards:suggestion_detail", args=[self.suggestion_id])
+        return url + "#comments" if self.kind not in (self.Kind.DECISION, self.Kind.REVISION) else url
+
+
+# How an inbox entry names a decision; a status not listed here reads "marked as <status>".
+DECISION_WORDS = {
+    "accepted": "accepted",
+    "rejected": "rejected",
+    "changes_requested": "asked for changes to",
+    "partly_accepted": "accepted part of",
+    "withdrawn": "withdrew",
+}
+
+
+class WatchlistFeedKey(models.Model):
+    """The secret in a person's private watchlist feed address: feed readers cannot log in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist_feed_key"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Watchlist feed of {self.user_id}"
+
+
+class SuggestionRevision(models.Model):
+    """One kept text of a suggestion: the text as filed, each revision by its author, and what was left
+    after a moderator accepted part of it.
+
+    Written only once a suggestion gets a second text (the first revision is then recorded from the
+    suggestion as it stood), so a suggestion that is never revised stores its text once. The
+    suggestion always holds its latest revision's text; `Suggestion.revision_number` numbers them.
+    """
+
+    class Kind(models.TextChoices):
+        FILED = "filed", "Filed"
+        REVISED = "revised", "Revised by its author"
+        REMAINDER = "remainder", "What was left after part was accepted"
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    summary = models.CharField(max_length=300)
+    base_version = models.PositiveIntegerField(help_text="Version of the card this text was written against.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=80, blank=True, help_text="Name an anonymous author gave.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "number"], name="unique_revision_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestion #{self.suggestion_id}, revision {self.number}"
+
+    @property
+    def author_display(self) -> str:
+        if self.author_id:
+            return self.author.get_username()
+        return f"{self.author_name or 'anonymous'} (not logged in)"
+
+
+class ChangeRequest(models.Model):
+    """A moderator's request that the author revise a suggestion, kept after it is answered."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="change_requests")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField()
+    revision_number = models.PositiveIntegerField(help_text="The revision the moderator asked to change.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Changes requested on suggestion #{self.suggestion_id}"
+
+
+class PartialAcceptance(models.Model):
+    """Part of a suggestion published as a version, and what became of the rest.
+
+    The hunks are numbered from 1 in the diff of revision `revision_number` against `base_version`,
+    as the moderator ticked them. `left_text` is that base with only the hunks not accepted applied:
+    the part not taken, which either stays pending (as the suggestion's next revision) or is declined.
+    """
+
+    class Remainder(models.TextChoices):
+        PENDING = "pending", "Left pending"
+        DECLINED = "declined", "Declined"
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="partial_acceptances")
+    version = models.OneToOneField(CardVersion, on_delete=models.CASCADE, related_name="partial_acceptance")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision_number = models.PositiveIntegerField()
+    base_version = models.PositiveIntegerField()
+    accepted_hunks = models.JSONField(default=list)
+    left_hunks = models.JSONField(default=list)
+    left_text = models.TextField()
+    remainder = models.CharField(max_length=8, choices=Remainder.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Part of suggestion #{self.suggestion_id} as {self.version_id}"
+
+    @property
+    def accepted_label(self) -> str:
+        """ "change 1", "changes 1 and 3" """
+        return _changes_named(self.accepted_hunks)
+
+    @property
+    def left_label(self) -> str:
+        return _changes_named(self.left_hunks)
+
+
+def _changes_named(numbers: list[int]) -> str:
+    words = [str(n) for n in numbers]
+    if len(words) == 1:
+        return f"change {words[0]}"
+    return f"changes {', '.join(words[:-1])} and {words[-1]}"

@@ -12,12 +12,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .cardfile import CardFileError, parse_card, set_metadata_values
-from .forms import RESERVED_SLUGS
+from .cardfile import parse_or_problems, set_metadata_values
 from .models import CardVersion, ModelCard, validate_card_slug
 from .openness.crosswalk import MotFileError, MotRelease, read_mot_file, record_for_card
 from .openness.licences import read_licence
 from .openness.record import NAMESPACE
+from .reserved_slugs import reserved_slug_problem
 from .vocabularies import LICENCES
 from .workflow import CardExists, NoChange, WorkflowError, create_card, write_version
 
@@ -41,15 +41,13 @@ def import_mot(
     """Read one tool file and attach its record; raises MotFileError or WorkflowError with the reason."""
     release = read_mot_file(data)
     slug = slug or slug_for(release.name)
+    if problem := reserved_slug_problem(slug):
+        raise WorkflowError(problem)
     try:
         validate_card_slug(slug)
     except ValidationError:
         reason = f"'{slug}' is not a valid card slug; give the slug of the card to attach it to"
         raise WorkflowError(reason) from None
-    if slug in RESERVED_SLUGS:
-        raise WorkflowError(
-            f"'{slug}' is the address of one of the site's pages; name another card"
-        ) from None
     summary = f"Openness record from the Model Openness Tool file {filename or release.name}"[:300]
     with transaction.atomic():
         card = ModelCard.objects.select_for_update().filter(slug=slug).first()
@@ -89,10 +87,11 @@ def import_mot(
 
 
 def _checked(text: str):
-    try:
-        return parse_card(text)
-    except CardFileError as exc:
-        raise WorkflowError("; ".join(str(problem) for problem in exc.problems)) from None
+    """The card file of a text the import built, checked as any submitted text is."""
+    card_file, problems = parse_or_problems(text)
+    if problems:
+        raise WorkflowError("; ".join(problems))
+    return card_file
 
 
 def _new_card_text(release: MotRelease) -> str:

@@ -16,7 +16,7 @@ Three kinds of entry:
   runs, headers and all;
 - shared parts of a page (`shared_parts`), rendered from the database alone without the request;
 - signed-in pages (`personal_page`), rendered once per role and generation with secret markers where
-  the person's name, CSRF token and review-queue count go, and filled in per request.
+  the person's name, CSRF token, review-queue count and inbox count go, and filled in per request.
 
 Anything that fills the cache reads the primary database, never a lagging replica. The tokens live in
 the cache, so every process serving the site must share it (Redis); with a per-process cache the
@@ -49,12 +49,13 @@ from config import generations
 from config.replicas import primary_reads
 
 from .models import Activity, ModelCard, Suggestion
+from .notifications import inbox
 from .openness.family import lineage_saved
 
 logger = logging.getLogger(__name__)
 
 # Bump when a stored shape changes, so a deploy never serves an entry stored by the old code.
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 # Only bounds how long an unvisited entry occupies the cache; freshness comes from the generations.
 ENTRY_SECONDS = 24 * 3600
 SITE = "site"
@@ -110,7 +111,10 @@ class _Holes:
 
         self.username, self.profile = marker("username"), marker("profile")
         self.csrf, self.pending = marker("csrf"), marker("pending")
-        self.splitter = re.compile(f"({self.username}|{self.profile}|{self.csrf}|{self.pending})")
+        self.inbox = marker("inbox")
+        self.splitter = re.compile(
+            f"({self.username}|{self.profile}|{self.csrf}|{self.pending}|{self.inbox})"
+        )
 
     def cut(self, page: str) -> list:
         """The page as UTF-8 pieces with the markers between them, ready to be joined with values."""
@@ -141,7 +145,8 @@ def _holes_for(secret: str) -> _Holes:
 
 def personal_page(request, template: str, scopes: list[str], name: str, context, *, variant: tuple = ()):
     """`template` for a signed-in person: rendered once per `variant` (their role, their watch) and
-    generation of `scopes`, then filled with their name, their CSRF token and the live review count.
+    generation of `scopes`, then filled with their name, their CSRF token, the live review count and
+    their inbox's unread count.
 
     `context` makes the page's context; it runs only when the page is rendered. Anonymous visitors and
     anyone with a message waiting get the page rendered as usual.
@@ -151,7 +156,12 @@ def personal_page(request, template: str, scopes: list[str], name: str, context,
     holes = _holes_for(settings.SECRET_KEY)
 
     def with_holes() -> list:
-        stand_ins = {"user": _StandIn(holes), "csrf_token": holes.csrf, "pending_review_count": holes.pending}
+        stand_ins = {
+            "user": _StandIn(holes),
+            "csrf_token": holes.csrf,
+            "pending_review_count": holes.pending,
+            "inbox_unread_count": holes.inbox,
+        }
         return holes.cut(render_to_string(template, {**context(), **stand_ins}, request))
 
     # A marker in the key: pages kept under another SECRET_KEY hold markers this one cannot fill.
@@ -170,6 +180,8 @@ def _fill(pieces: list, holes: _Holes, request) -> bytes:
     }
     if holes.pending in pieces:
         values[holes.pending] = str(Suggestion.objects.pending().count())
+    if holes.inbox in pieces:
+        values[holes.inbox] = inbox.unread_label(user)  # cached per person (notifications/inbox.py)
     # Even places hold the page's own bytes, odd places the markers.
     return b"".join(
         piece if number % 2 == 0 else values[piece].encode() for number, piece in enumerate(pieces)

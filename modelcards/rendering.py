@@ -30,7 +30,7 @@ from markdown.treeprocessors import Treeprocessor
 logger = logging.getLogger(__name__)
 
 # Bump whenever a change here changes the HTML produced for some text: cached renders carry it in their key.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 TOO_SLOW_CACHE_TIMEOUT = 60 * 60 * 24
 
@@ -60,7 +60,7 @@ ALLOWED_ATTRIBUTES = MappingProxyType(
         "h4": _HEADING_ATTRIBUTES,
         "h5": _HEADING_ATTRIBUTES,
         "h6": _HEADING_ATTRIBUTES,
-        "img": frozenset({"src", "alt", "title", "width", "height", "align"}),
+        "img": frozenset({"src", "alt", "title", "width", "height", "align", "loading", "referrerpolicy"}),
         "li": frozenset({"id"}),
         "ol": frozenset({"start"}),
         "p": frozenset({"align"}),
@@ -94,6 +94,8 @@ ATTRIBUTE_VALUE_PATTERNS = MappingProxyType(
         ("img", "width"): re.compile(r"[0-9]{1,4}%?"),
         ("img", "height"): re.compile(r"[0-9]{1,4}%?"),
         ("img", "align"): _ALIGN,
+        ("img", "loading"): re.compile(r"lazy"),  # _ImageFilter sets both on every image anyway
+        ("img", "referrerpolicy"): re.compile(r"no-referrer"),
         ("li", "id"): re.compile("fn" + _FOOTNOTE_ID),
         ("ol", "start"): re.compile(r"[0-9]{1,9}"),
         ("p", "align"): _ALIGN,
@@ -107,6 +109,10 @@ ATTRIBUTE_VALUE_PATTERNS = MappingProxyType(
     }
 )
 LINK_REL = "nofollow ugc noopener"
+# Each image from another site is a request the reader's browser makes to it. Past this many in one
+# text, the rest are shown as links: a card cannot make a page fetch hundreds of images (or tell
+# hundreds of hosts who reads it).
+MAX_REMOTE_IMAGES = 20
 
 # --- Limits that keep rendering fast -----------------------------------------------------------------
 
@@ -645,19 +651,39 @@ class _SectionMarker(Treeprocessor):
             pending.extend(reversed(element))
 
 
-class _ModelCardExtension(Extension):
-    """Our hooks into Python-Markdown: section markers and deadline checks."""
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 
-    def __init__(self, nonce: str | None, deadline: _Deadline):
+
+class _TitleDropper(Treeprocessor):
+    """Remove the text's title, its first level-1 heading with visible text (as `CardFile.title` finds
+    it), for a page whose own <h1> already shows it. Runs before the contents list is made."""
+
+    def run(self, root):
+        pending = [(root, child) for child in reversed(root)]
+        while pending:
+            parent, element = pending.pop()
+            if element.tag == "h1" and _PLACEHOLDER.sub("", "".join(element.itertext())).strip():
+                parent.remove(element)
+                return
+            pending.extend((element, child) for child in reversed(element))
+
+
+class _ModelCardExtension(Extension):
+    """Our hooks into Python-Markdown: section markers, the title left to the page, deadline checks."""
+
+    def __init__(self, nonce: str | None, deadline: _Deadline, *, drop_title: bool = False):
         super().__init__()
         self.nonce = nonce
         self.deadline = deadline
+        self.drop_title = drop_title
         self.sections: _SectionMarker | None = None
 
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's hook name
         self.sections = _SectionMarker(md, self.nonce)
         # Priority 4 runs after the toc treeprocessor (5), so the headings already carry their ids.
         md.treeprocessors.register(self.sections, "modelcards_sections", 4)
+        if self.drop_title:  # after the inline patterns (20), before the contents list (5)
+            md.treeprocessors.register(_TitleDropper(md), "modelcards_drop_title", 6)
         md.parser.blockprocessors.register(_DeadlineBlockCheck(md.parser, self.deadline), "deadline", 1000)
         md.inlinePatterns.register(_DeadlineInlineCheck(self.deadline), "deadline", 1000)
 
@@ -699,6 +725,54 @@ class _LinkRelFilter(Filter):
             if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
                 token["data"][(None, "rel")] = LINK_REL
             yield token
+
+
+class _ImageFilter(Filter):
+    """Every image loads lazily and sends no Referer; past MAX_REMOTE_IMAGES images from other sites,
+    each further one becomes a link to it (or, inside a link already, just its alt text)."""
+
+    def __iter__(self):
+        remote = 0
+        open_links = 0
+        for token in super().__iter__():
+            kind, name = token["type"], token.get("name")
+            if name == "a" and kind == "StartTag":
+                open_links += 1
+            elif name == "a" and kind == "EndTag":
+                open_links = max(open_links - 1, 0)
+            if name != "img" or kind not in ("StartTag", "EmptyTag"):
+                yield token
+                continue
+            if _is_remote(token["data"].get((None, "src"), "")):
+                remote += 1
+                if remote > MAX_REMOTE_IMAGES:
+                    yield from _image_as_link(token["data"], inside_link=open_links > 0)
+                    continue
+            token["data"][(None, "loading")] = "lazy"
+            token["data"][(None, "referrerpolicy")] = "no-referrer"
+            yield token
+
+
+def _is_remote(url: str) -> bool:
+    """Whether a browser would fetch `url` from another site: it names a scheme or starts with `//`.
+    Read as a browser reads it (controls and spaces dropped, `\\` taken for `/`), erring towards remote."""
+    squeezed = re.sub(r"[\x00-\x20\x7f-\x9f]+", "", url).replace("\\", "/")
+    return squeezed.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", squeezed) is not None
+
+
+def _image_as_link(attributes: dict, *, inside_link: bool):
+    label = (attributes.get((None, "alt")) or "").strip() or "image"
+    if inside_link:
+        yield {"type": "Characters", "data": label}
+        return
+    link = {
+        (None, "href"): attributes[(None, "src")],
+        (None, "rel"): LINK_REL,
+        (None, "title"): f"Image not shown: a text shows at most {MAX_REMOTE_IMAGES} images from other sites",
+    }
+    yield {"type": "StartTag", "name": "a", "namespace": None, "data": link}
+    yield {"type": "Characters", "data": label}
+    yield {"type": "EndTag", "name": "a", "namespace": None}
 
 
 class _TooSlow(Exception):
@@ -798,6 +872,15 @@ def _toc_entries(tokens: list[dict]) -> list[TocEntry]:
     return entries
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _demote_headings(sanitised: str) -> str:
+    """Every heading one level down (<h6> stays <h6>), so text shown under a page's own <h1> never
+    makes a second one. Exact on sanitised HTML: there a "<" is always the start of a tag."""
+    return _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 1, 6)}", sanitised)
+
+
 _CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _H2_TAG = re.compile(r"<h2\b[^>]*>|</h2>")
 
@@ -833,9 +916,9 @@ def _add_section_links(sanitised: str, nonce: str, titles: list[str]) -> str:
     return "".join(pieces)
 
 
-def _render(text: str, section_links: bool) -> RenderedMarkdown:
+def _render(text: str, section_links: bool, demote_headings: bool, drop_title: bool) -> RenderedMarkdown:
     nonce = secrets.token_hex(16) if section_links else None
-    ours = _ModelCardExtension(nonce, _Deadline(RENDER_SECONDS))
+    ours = _ModelCardExtension(nonce, _Deadline(RENDER_SECONDS), drop_title=drop_title)
     md = _new_markdown(ours)
     body = md.convert(text)
     toc = _toc_entries(md.toc_tokens)
@@ -847,13 +930,15 @@ def _render(text: str, section_links: bool) -> RenderedMarkdown:
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[functools.partial(_LinkRelFilter, deadline=ours.deadline)],
+        filters=[functools.partial(_LinkRelFilter, deadline=ours.deadline), _ImageFilter],
     )
     sanitised = cleaner.clean(_TimedMarkup(body, ours.deadline))
     if nonce:
         titles_by_id = {entry.id: entry.title for entry in toc}
         titles = [titles_by_id.get(heading_id, "") for heading_id in ours.sections.heading_ids]
         sanitised = _add_section_links(sanitised, nonce, titles)
+    if demote_headings:
+        sanitised = _demote_headings(sanitised)
     # The only mark_safe in the codebase: everything above came out of the sanitiser, and the section
     # links added after it are built from escaped text.
     return RenderedMarkdown(html=mark_safe(sanitised), toc=tuple(toc))  # noqa: S308
@@ -863,10 +948,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _cache_key(text: str, section_links: bool) -> str:
+def _cache_key(text: str, *options: bool) -> str:
     # The size limit is in the key: raising it must not leave texts refused under the old one.
     version = f"{RENDERER_VERSION}-{settings.MODELCARDS_MAX_CARD_BYTES}"
-    return f"modelcards:markdown:{version}:{int(section_links)}:{_digest(text)}"
+    flags = "".join(str(int(option)) for option in options)
+    return f"modelcards:markdown:{version}:{flags}:{_digest(text)}"
 
 
 def _cache_get(key: str):
@@ -900,7 +986,9 @@ def renderable_problem(text: str) -> str | None:
     return problem or None
 
 
-def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdown:
+def render_markdown(
+    text: str, *, section_links: bool = False, demote_headings: bool = False, drop_title: bool = False
+) -> RenderedMarkdown:
     """Render card Markdown to sanitised HTML plus a table of contents, or raise MarkdownRefused.
 
     The output only holds ALLOWED_TAGS with ALLOWED_ATTRIBUTES, links are http, https, mailto or
@@ -916,12 +1004,17 @@ def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdo
     counts. Not counted: anything in fenced or indented code, raw HTML (a literal ``<h2>``, or Markdown
     inside an HTML block or comment), and headings inside footnote definitions.
 
+    A page that has its own <h1> asks for ``demote_headings``: every heading of the text is shown one
+    level down, raw HTML headings included, so the page keeps exactly one <h1>. A page whose <h1> is
+    the card's title also asks for ``drop_title``: the text's first level-1 heading with visible text,
+    from which the title was read, is left out rather than shown twice (and is not in the contents).
+
     Text that is too large or too convoluted, or that the libraries fail on, raises MarkdownRefused
     with a message for the author; no other exception escapes for a str argument.
     """
     if not isinstance(text, str):
         raise TypeError(f"Markdown must be str, not {type(text).__name__}")
-    key = _cache_key(text, section_links)
+    key = _cache_key(text, section_links, demote_headings, drop_title)
     cached = _cache_get(key)
     if isinstance(cached, RenderedMarkdown):
         return cached
@@ -936,7 +1029,7 @@ def render_markdown(text: str, *, section_links: bool = False) -> RenderedMarkdo
     # characters mean nothing in a card and only slow the parsers down.
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").translate(_CONTROL_CHARACTERS)
     try:
-        result = _render(text, section_links)
+        result = _render(text, section_links, demote_headings, drop_title)
     except _TooSlow:
         # Kept for a day, not for ever: whether a render runs out of time also depends on the machine.
         message = "The text takes too long to render; simplify its HTML or split it into smaller parts."

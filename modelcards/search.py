@@ -60,3 +60,28 @@ def search_cards(cards, query: str):
             Q(title__icontains=word) | Q(tags_index__icontains=word) | Q(text__icontains=word)
         )
     return cards.order_by("-updated_at", "slug")
+
+
+# The card list's filters, by query parameter; the HTML list and the API both read them from here.
+CARD_FILTERS = ("license", "pipeline_tag", "tag", "mof", "licence_type", "flagged")
+MAX_QUERY_CHARS = 200
+
+
+def filter_cards(cards, params):
+    """`cards` narrowed by the card list's search and filters, read from `params` (a mapping of query
+    parameters, as the list page takes them), in the list's order: best match first for a search,
+    else the most recently changed first."""
+    if licence := params.get("license", "").strip():
+        cards = cards.filter(license=licence)
+    if task := params.get("pipeline_tag", "").strip():
+        cards = cards.filter(pipeline_tag=task)
+    if tag := params.get("tag", "").strip():
+        cards = cards.with_tag(tag)
+    cards = cards.with_openness(
+        mof_class=params.get("mof", ""),
+        licence_type=params.get("licence_type", "").strip(),
+        flagged=params.get("flagged") == "1",
+    )
+    if query := params.get("q", "").strip()[:MAX_QUERY_CHARS]:
+        return cards.search(query)  # best match first
+    return cards.order_by("-updated_at", "slug")

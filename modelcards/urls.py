@@ -2,9 +2,25 @@
 
 from django.urls import path, register_converter
 
-from .feeds import card_changes_feed, recent_changes_feed
+from .feeds import card_changes_feed, recent_changes_feed, watchlist_feed
 from .models import CARD_SLUG_PATTERN
-from .views import cards, claims, editor, history, openness, review, suggestions, talk
+from .views import (
+    cards,
+    claims,
+    decisions,
+    discussion,
+    dumps,
+    editor,
+    history,
+    inbox,
+    openness,
+    review,
+    revisions,
+    suggestions,
+    talk,
+    undo,
+    watchlist,
+)
 
 
 class CardSlugConverter:
@@ -34,6 +50,8 @@ urlpatterns = [
     path("cards/<card:slug>/openness.json", openness.openness_json, name="openness_json"),
     path("cards/<card:slug>/openness.yaml", openness.openness_yaml, name="openness_yaml"),
     path("wanted/", openness.wanted, name="wanted"),
+    path("dumps/", dumps.dumps, name="dumps"),
+    path("dumps/<str:stamp>/<str:name>", dumps.dump_download, name="dump_file"),
     path("cards/<card:slug>/", cards.card_detail, name="card_detail"),
     path("cards/<card:slug>/watch/", cards.card_watch, name="card_watch"),
     path("cards/<card:slug>/suggest/", suggestions.suggest, name="suggest"),
@@ -49,16 +67,37 @@ urlpatterns = [
     path("cards/<card:slug>/v/<int:n>.md", history.version_markdown, name="version_markdown"),
     path("cards/<card:slug>/diff/<int:a>/<int:b>/", history.diff, name="diff"),
     path("cards/<card:slug>/revert/<int:n>/", history.revert, name="revert"),
+    path("cards/<card:slug>/undo/<int:n>/", undo.undo, name="undo"),
+    path("cards/<card:slug>/restore/<int:n>/", undo.restore, name="restore"),
     path("cards/<card:slug>/blame/", history.blame, name="blame"),
     path("cards/<card:slug>/feed/", card_changes_feed, name="card_feed"),
     path("changes/", history.changes, name="changes"),
     path("changes/feed/", recent_changes_feed, name="changes_feed"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_mark_all_read, name="inbox_mark_all_read"),
+    path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox_open"),
+    path("watchlist/", watchlist.watchlist, name="watchlist"),
+    path("watchlist/cards/<card:slug>/", watchlist.watch_edit, name="watch_edit"),
+    path("watchlist/feed/", watchlist.watchlist_feed_link, name="watchlist_feed_link"),
+    path("watchlist/feed/<str:token>/", watchlist_feed, name="watchlist_feed"),
     path("suggestions/", review.suggestion_list, name="suggestion_list"),
     path("suggestions/<int:pk>/", review.suggestion_detail, name="suggestion_detail"),
     path("suggestions/<int:pk>.md", review.suggestion_markdown, name="suggestion_markdown"),
-    path("suggestions/<int:pk>/accept/", review.suggestion_accept, name="suggestion_accept"),
-    path("suggestions/<int:pk>/reject/", review.suggestion_reject, name="suggestion_reject"),
-    path("suggestions/<int:pk>/withdraw/", review.suggestion_withdraw, name="suggestion_withdraw"),
-    path("suggestions/<int:pk>/comment/", review.suggestion_comment, name="suggestion_comment"),
-    path("suggestions/<int:pk>/block/", review.block_author, name="block_author"),
+    path("suggestions/<int:pk>/accept/", decisions.suggestion_accept, name="suggestion_accept"),
+    path("suggestions/<int:pk>/part/", decisions.suggestion_accept_part, name="suggestion_accept_part"),
+    path("suggestions/<int:pk>/reject/", decisions.suggestion_reject, name="suggestion_reject"),
+    path(
+        "suggestions/<int:pk>/request-changes/",
+        decisions.suggestion_request_changes,
+        name="suggestion_request_changes",
+    ),
+    path("suggestions/<int:pk>/revise/", revisions.suggestion_revise, name="suggestion_revise"),
+    path(
+        "suggestions/<int:pk>/revisions/<int:number>/",
+        revisions.suggestion_revision,
+        name="suggestion_revision",
+    ),
+    path("suggestions/<int:pk>/withdraw/", revisions.suggestion_withdraw, name="suggestion_withdraw"),
+    path("suggestions/<int:pk>/comment/", discussion.suggestion_comment, name="suggestion_comment"),
+    path("suggestions/<int:pk>/block/", decisions.block_author, name="block_author"),
 ]

@@ -6,7 +6,9 @@ Adding a URL without deciding its expected status here fails `test_every_url_is_
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from modelcards.models import Suggestion, TalkThread
+from accounts.api_tokens import issue_token
+from modelcards.models import Notification, Suggestion, TalkThread
+from modelcards.notifications import watchlist
 from modelcards.workflow import text_fingerprint
 from tests.conftest import SAMPLE_README
 
@@ -25,6 +27,9 @@ MATRIX = {
     "modelcards:openness_json": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:openness_yaml": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:wanted": ("get", dict.fromkeys(ROLES, 200)),
+    # Published dumps are public; the world has none, so a dump's file is missing for everyone.
+    "modelcards:dumps": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:dump_file": ("get", dict.fromkeys(ROLES, 404)),
     "modelcards:card_import": (
         "get",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
@@ -81,6 +86,21 @@ MATRIX = {
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
     ),
+    "modelcards:suggestion_request_changes": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
+    # The world's suggestion is one change, so a moderator's partial acceptance is refused as bad input.
+    "modelcards:suggestion_accept_part": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 400, "staff": 400},
+    ),
+    # Only the author revises (an anonymous one through the private link: tests/test_request_changes.py).
+    "modelcards:suggestion_revise": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 200, "moderator": 403, "staff": 403},
+    ),
+    "modelcards:suggestion_revision": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:history": ("get", dict.fromkeys(ROLES, 200)),
     # Without ?a= and ?b= the compare form's target is a bad request, whoever asks.
     "modelcards:compare": ("get", dict.fromkeys(ROLES, 400)),
@@ -92,10 +112,26 @@ MATRIX = {
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 409, "staff": 409},
     ),
+    # The world's card has one version: version 1 has nothing before it to undo to, whoever asks.
+    "modelcards:undo": ("get", dict.fromkeys(ROLES, 400)),
+    "modelcards:restore": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:blame": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:card_feed": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:changes": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:changes_feed": ("get", dict.fromkeys(ROLES, 200)),
+    # Each person's own inbox and watchlist (tests/test_inbox.py, tests/test_watchlist.py).
+    "modelcards:inbox": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "modelcards:inbox_mark_all_read": ("post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
+    # The world's entry belongs to the author: anyone else's inbox has no such entry.
+    "modelcards:inbox_open": (
+        "post",
+        {"anonymous": LOGIN, "registered": 404, "author": 302, "moderator": 404, "staff": 404},
+    ),
+    "modelcards:watchlist": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "modelcards:watch_edit": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "modelcards:watchlist_feed_link": ("post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
+    # The secret in the address is the only key: the world's is the author's, whoever asks.
+    "modelcards:watchlist_feed": ("get", dict.fromkeys(ROLES, 200)),
     "accounts:signup": (
         "get",
         {"anonymous": 200, "registered": 302, "author": 302, "moderator": 302, "staff": 302},
@@ -111,6 +147,12 @@ MATRIX = {
     "accounts:password_reset_confirm": ("get", dict.fromkeys(ROLES, 200)),
     "accounts:password_reset_complete": ("get", dict.fromkeys(ROLES, 200)),
     "accounts:profile": ("get", dict.fromkeys(ROLES, 200)),
+    # Anyone signed in makes their own API tokens; the world's token is the author's, so others get a 404.
+    "accounts:api_token_create": ("post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "accounts:api_token_revoke": (
+        "post",
+        {"anonymous": LOGIN, "registered": 404, "author": 302, "moderator": 404, "staff": 404},
+    ),
 }
 
 
@@ -118,7 +160,8 @@ def _named_urls(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
+            # The admin's own URLs are checked below; the API's, role by role, in tests/test_api_access.py.
+            if entry.namespace in ("admin", "api-v1"):
                 continue
             yield from _named_urls(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
         elif isinstance(entry, URLPattern) and entry.name:
@@ -137,7 +180,20 @@ def world(card, make_user):
     )
     thread = TalkThread.objects.create(card=card, title="t", author=author)
     thread.comments.create(author=author, body="hello")
-    return {"card": card, "suggestion": suggestion, "thread": thread, "author": author}
+    entry = Notification.objects.create(
+        user=author, kind="reply", event="test", subject="s", card=card, thread=thread
+    )
+    feed_token = watchlist.new_feed_key(author).token
+    api_token, _secret = issue_token(author, name="a tool", scope="read")
+    return {
+        "card": card,
+        "suggestion": suggestion,
+        "thread": thread,
+        "author": author,
+        "entry": entry,
+        "feed_token": feed_token,
+        "api_token": api_token,
+    }
 
 
 def _kwargs(name, world):
@@ -160,6 +216,8 @@ def _kwargs(name, world):
         "modelcards:version_markdown": {"slug": slug, "n": 1},
         "modelcards:diff": {"slug": slug, "a": 1, "b": 1},
         "modelcards:revert": {"slug": slug, "n": 1},
+        "modelcards:undo": {"slug": slug, "n": 1},
+        "modelcards:restore": {"slug": slug, "n": 1},
         "modelcards:blame": {"slug": slug},
         "modelcards:card_feed": {"slug": slug},
         "modelcards:talk_thread": {"slug": slug, "pk": world["thread"].pk},
@@ -171,8 +229,17 @@ def _kwargs(name, world):
         "modelcards:suggestion_withdraw": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_comment": {"pk": world["suggestion"].pk},
         "modelcards:block_author": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_request_changes": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_accept_part": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_revise": {"pk": world["suggestion"].pk},
+        "modelcards:suggestion_revision": {"pk": world["suggestion"].pk, "number": 1},
+        "modelcards:inbox_open": {"pk": world["entry"].pk},
+        "modelcards:watch_edit": {"slug": slug},
+        "modelcards:watchlist_feed": {"token": world["feed_token"]},
+        "modelcards:dump_file": {"stamp": "20000101T000000Z", "name": "SHA256SUMS"},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "accounts:profile": {"username": world["author"].username},
+        "accounts:api_token_revoke": {"pk": world["api_token"].pk},
     }.get(name, {})
 
 
@@ -187,8 +254,16 @@ POST_DATA = {
     "modelcards:suggestion_reject": {"note": "no"},
     "modelcards:suggestion_comment": {"body": "hi"},
     "modelcards:block_author": {"reason": "spam"},
+    "modelcards:suggestion_request_changes": {"note": "Please cite a source."},
+    "modelcards:suggestion_accept_part": {
+        "hunk": "1",
+        "remainder": "pending",
+        "seen_hunks": text_fingerprint(f"1\n{SAMPLE_README}\nx\n"),
+        "seen_version": 1,
+    },
     "modelcards:revert": {"reason": "checking who may revert"},
     "modelcards:editor_preview": {"text": SAMPLE_README, "mode": "raw"},
+    "accounts:api_token_create": {"name": "a tool", "scope": "read", "expires": "30"},
 }
 
 

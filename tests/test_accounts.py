@@ -107,10 +107,10 @@ def test_password_change(client, user):
     assert user.check_password("brand-new-pass-9")
 
 
-def test_password_reset_by_email(client, user):
+def test_password_reset_by_email(client, user, settings):
     client.post("/accounts/password/reset/", {"email": "reader@example.org"})
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0]

@@ -65,8 +65,8 @@ def pending(card, make_user):
     "target",
     [
         "modelcards.models.Suggestion.save",  # marking the suggestion accepted
-        "modelcards.workflow._record_decision",  # the "accepted" line of recent changes
-        "modelcards.workflow.Activity.objects.create",  # the version's own line, inside write_version
+        "modelcards.workflow.decisions.record_activity",  # the "accepted" line of recent changes
+        "modelcards.models.Activity.objects.create",  # the version's own line, inside write_version
     ],
 )
 def test_a_failure_while_accepting_rolls_back_card_history_and_status_together(
@@ -109,7 +109,7 @@ def test_a_failure_while_accepting_a_new_card_creates_no_card(client, moderator)
 def test_a_failure_during_a_direct_edit_leaves_the_card_as_it_was(card, moderator):
     before = state(card)
     with (
-        _fail_after_the_card_is_written("modelcards.workflow.Activity.objects.create"),
+        _fail_after_the_card_is_written("modelcards.models.Activity.objects.create"),
         pytest.raises(DatabaseError),
     ):
         edit_card_directly(

@@ -1,14 +1,12 @@
-"""Tests for line/word diffs, metadata diffs and the three-way merge in modelcards.diffing."""
+"""Line and word diffs and the three-way merge in modelcards.diffing (metadata: test_metadata_diff.py)."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelcards.diffing import (
-    KeyChange,
     Row,
     Segment,
-    diff_metadata,
     diff_texts,
     merge3,
     unified_lines,
@@ -270,35 +268,6 @@ def test_reversing_a_diff_swaps_added_and_removed(old, new):
     backward = diff_texts(lines(*new), lines(*old))
 
     assert (forward.added, forward.removed) == (backward.removed, backward.added)
-
-
-# --------------------------------------------------------------------------------------
-# Metadata diffs
-
-
-def test_metadata_diff_lists_changed_added_then_removed_keys():
-    old = {"license": "mit", "tags": ["nlp"], "datasets": ["c4"], "language": "en"}
-    new = {"language": "en", "tags": ["nlp", "safety"], "license": "apache-2.0", "base_model": "x"}
-
-    assert diff_metadata(old, new) == [
-        KeyChange("tags", "changed", ["nlp"], ["nlp", "safety"]),
-        KeyChange("license", "changed", "mit", "apache-2.0"),
-        KeyChange("base_model", "added", None, "x"),
-        KeyChange("datasets", "removed", ["c4"], None),
-    ]
-
-
-def test_metadata_diff_compares_nested_values_as_wholes_and_by_type():
-    old = {"results": {"acc": 1, "f1": 0.5}, "gated": True}
-    new = {"results": {"f1": 0.5, "acc": 1}, "gated": 1}
-
-    assert diff_metadata(old, new) == [KeyChange("gated", "changed", True, 1)]
-
-
-def test_metadata_diff_of_missing_metadata_lists_every_key():
-    assert diff_metadata(None, {"a": 1}) == [KeyChange("a", "added", None, 1)]
-    assert diff_metadata({"a": 1}, {}) == [KeyChange("a", "removed", 1, None)]
-    assert diff_metadata({}, None) == []
 
 
 # --------------------------------------------------------------------------------------

@@ -150,14 +150,16 @@ def test_preview_renders_through_the_sanitiser_and_locates_problems(client, card
     problem = next(p for p in data["problems"] if p["field"] == "license")
     assert problem["line"] == 2 and problem["severity"] == "error"
     assert data["guided"]["license"] == "apache2"
-    assert {item["key"] for item in data["checklist"]} >= {"uses", "bias", "citation"}
+    keys = {item["key"] for item in data["checklist"]}
+    assert keys >= {"intended_use", "ethical_considerations", "citation"}
 
 
 def test_preview_composes_guided_mode_and_renders_a_section_alone(client, card):
     status, data = preview(client, **guided_post(license="mit"))
     assert status == 200 and "license: mit\n" in data["text"]
     status, data = preview(client, mode="raw", text="## Uses\n\n*Notes*\n", section="1")
-    assert data["html"].startswith("<h2") and "<em>Notes</em>" in data["html"]
+    # Shown under the editor page's own <h1>, so a `##` heading is an <h3>.
+    assert data["html"].startswith("<h3") and "<em>Notes</em>" in data["html"]
     assert data["guided"] is None and data["checklist"] == []
 
 
@@ -173,14 +175,14 @@ def test_checklist_reads_written_placeholder_and_missing_sections():
         "## Bias, Risks, and Limitations\n\n<!-- to do -->\n\nHow to Get Started\n---\n\nRun it.\n"
     )
     states = {item.key: item.status for item in checklist(text)}
-    assert states["details"] == "done" and states["get-started"] == "done"
-    assert states["uses"] == "unfinished" and states["bias"] == "unfinished"
+    assert states["model_details"] == "done" and states["how_to_get_started"] == "done"
+    assert states["intended_use"] == "unfinished" and states["ethical_considerations"] == "unfinished"
     assert states["citation"] == "missing"
 
 
 def test_insert_section_keeps_a_blank_line_before_the_heading():
-    assert insert_section("Text", "uses").startswith("Text\n\n## Uses\n\n<!-- ")
-    assert insert_section("Text\n\n", "uses").startswith("Text\n\n## Uses")
+    assert insert_section("Text", "intended_use").startswith("Text\n\n## Uses\n\n<!-- ")
+    assert insert_section("Text\n\n", "intended_use").startswith("Text\n\n## Uses")
     assert insert_section("Text", "nonsense") == "Text"
 
 

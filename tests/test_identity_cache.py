@@ -172,7 +172,8 @@ def test_suggesting_an_edit_watches_the_card_and_the_button_says_so(client, card
     assert _watch_button(_html(client)) == "Watch"
     text = card.text.replace("It is only a sample.", "It is a sample.")
     response = client.post(
-        "/cards/sample/suggest/", {"text": text, "summary": "Shorter", "base_version": 1, "website": ""}
+        "/cards/sample/suggest/",
+        {"text": text, "summary": "Shorter", "base_version": 1, "website": "", "watch": "on"},  # ticked
     )
     assert response.status_code == 302
     assert _watch_button(_html(client)) == "Unwatch"

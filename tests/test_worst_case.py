@@ -85,9 +85,7 @@ def test_the_largest_accepted_shape_is_within_the_rendering_budget_and_one_more_
     assert Suggestion.objects.get().text == shape.text(count)
 
 
-def test_long_lines_stop_at_the_line_limit_and_a_render_is_shared_by_every_page_of_that_text(
-    client, make_card, moderator, spy
-):
+def test_long_lines_stop_at_the_line_limit_and_each_render_is_paid_once(client, make_card, moderator, spy):
     shape, count = SHAPE["long_lines"], largest("long_lines")
     text = shape.text(count)
     assert len(text.encode()) > 0.95 * 512 * 1024  # as large as a card may be, in lines as long as allowed
@@ -100,9 +98,12 @@ def test_long_lines_stop_at_the_line_limit_and_a_render_is_shared_by_every_page_
     )
     accept_suggestion(suggestion, reviewer=moderator)
     renders = spy(rendering, "_render")
-    for url in ("/cards/target/v/2/", f"/suggestions/{suggestion.pk}/", "/cards/target/v/2/"):
-        assert client.get(url).status_code == 200
-    assert len(renders) == 1  # the version and the suggestion show the same body: rendered once
+    for _ in range(2):
+        assert client.get("/cards/target/v/2/").status_code == 200
+    assert len(renders) == 1  # the version's body, under the page's own title: rendered once for every view
+    for _ in range(2):  # the suggestion's preview keeps the card's own title: one render more, paid once
+        assert client.get(f"/suggestions/{suggestion.pk}/").status_code == 200
+    assert len(renders) == 2
 
 
 # --------------------------------------------------------------------------------------
@@ -245,6 +246,40 @@ def test_a_diff_over_its_row_limit_keeps_its_counts_and_builds_no_rows():
     assert not shown.too_large and shown.hunks
     assert bounded.too_large and bounded.hunks == () and bounded.row_limit == 30
     assert (bounded.added, bounded.removed) == (shown.added, shown.removed) == (20, 20)
+
+
+def test_every_score_changed_and_reordered_in_the_largest_metadata_lists_a_bounded_diff_worked_out_once(
+    client, moderator, spy
+):
+    from modelcards import history, metadata_diff  # this test's own: the metadata comparison
+
+    shape, count = SHAPE["metadata"], largest("metadata")
+    before = shape.text(count)
+    head, results = before.split("  results:\n", 1)
+    results, rest = results.split("---\n", 1)
+    entries = results.split("  - task:\n")[1:]
+    after = (
+        head + "  results:\n" + "".join(f"  - task:\n{entry}" for entry in reversed(entries)) + "---\n" + rest
+    )
+    after = after.replace("value: 0.", "value: 1.")
+    assert len(after) == len(before) and not parse_card(after).warnings
+    card = create_card(slug="scores", card_file=parse_card(before), user=None)
+    suggestion = submit_suggestion(
+        card=card, text=after, summary="Every score", base_version=1, author=None, author_name="Ada"
+    )
+    compared = spy(history, "diff_metadata"), spy(diffing, "diff_metadata")
+    more = count + 1 - metadata_diff.MAX_METADATA_CHANGES  # every value, and the new order
+    client.force_login(moderator)
+    for url in [f"/suggestions/{suggestion.pk}/"] * 2:
+        html = client.get(url).content.decode()
+        assert 0 < html.count('<code class="meta-path">') <= metadata_diff.MAX_METADATA_CHANGES
+        assert f"and {more:,} more changes in the metadata" in html
+    accept_suggestion(suggestion, reviewer=moderator)
+    for url in ["/cards/scores/diff/1/2/"] * 2:
+        html = client.get(url).content.decode()
+        assert f"and {more:,} more changes in the metadata" in html
+        assert len(html) < 100_000
+    assert [len(calls) for calls in compared] == [1, 1]  # once for the history diff, once for the review page
 
 
 def test_a_merge_with_more_conflicts_than_the_page_lays_out_is_resolved_as_marked_text(client, moderator):

@@ -1,8 +1,18 @@
-"""Checking the site's namespaced keys when a card is saved: the record, evidence and markers."""
+"""Checking the site's namespaced keys when a card is saved: the record, evidence, markers and summary."""
 
 from ..wording import describe_kind, did_you_mean
 from .disputes import dispute_problems
-from .record import DISPUTES, EVIDENCE, NAMESPACE, NAMESPACE_KEYS, RECORD, evidence_problems, record_problems
+from .record import (
+    DISPUTES,
+    EVIDENCE,
+    NAMESPACE,
+    NAMESPACE_KEYS,
+    RECORD,
+    SUMMARY,
+    evidence_problems,
+    record_problems,
+    summary_problems,
+)
 
 
 def namespace_problems(metadata: dict) -> list[tuple[tuple, str, str]]:
@@ -29,4 +39,6 @@ def namespace_problems(metadata: dict) -> list[tuple[tuple, str, str]]:
         problems += evidence_problems(namespace[EVIDENCE])
     if DISPUTES in namespace:
         problems += dispute_problems(namespace[DISPUTES])
+    if SUMMARY in namespace:
+        problems += summary_problems(namespace[SUMMARY])
     return problems

@@ -28,12 +28,15 @@ class SectionRule:
     key: str
     label: str
     heading: str  # what "suggest this section" adds when the card has no such heading
+    hint: str  # one line on what the section holds, for the editor's checklist
     sources: tuple[str, ...]
     names: frozenset[str]
 
 
-def _rule(key: str, label: str, heading: str, sources: tuple[str, ...], *names: str) -> SectionRule:
-    return SectionRule(key, label, heading, sources, frozenset(names))
+def _rule(
+    key: str, label: str, heading: str, hint: str, sources: tuple[str, ...], *names: str
+) -> SectionRule:
+    return SectionRule(key, label, heading, hint, sources, frozenset(names))
 
 
 CHECKLIST: tuple[SectionRule, ...] = (
@@ -41,6 +44,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "model_details",
         "Model details",
         "Model Details",
+        "What the model is, who made it, its type, languages, licence and the model it comes from.",
         (MITCHELL, HUB),
         "model details",
         "model description",
@@ -52,6 +56,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "intended_use",
         "Intended use",
         "Uses",
+        "What the model is for and who should use it, directly or built into something else.",
         (MITCHELL, HUB),
         "uses",
         "intended use",
@@ -65,6 +70,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "ethical_considerations",
         "Ethical considerations (bias, risks and limitations)",
         "Bias, Risks, and Limitations",
+        "Known biases, risks and harms, and who could be affected by them.",
         (MITCHELL, HUB),
         "ethical considerations",
         "ethics",
@@ -82,6 +88,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "caveats_recommendations",
         "Caveats and recommendations",
         "Recommendations",
+        "What users should keep in mind or do because of those limits.",
         (MITCHELL, HUB),
         "caveats and recommendations",
         "recommendations",
@@ -93,6 +100,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "how_to_get_started",
         "How to get started",
         "How to Get Started with the Model",
+        "A short code example that loads the model and runs it once.",
         (HUB,),
         "how to get started with the model",
         "how to get started",
@@ -108,6 +116,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "training_details",
         "Training details",
         "Training Details",
+        "How the model was trained: procedure, preprocessing and hyperparameters.",
         (HUB,),
         "training details",
         "training procedure",
@@ -119,6 +128,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "training_data",
         "Training data",
         "Training Data",
+        "The data the model was trained on, with a link to its dataset card.",
         (MITCHELL, HUB),
         "training data",
         "training dataset",
@@ -130,6 +140,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "evaluation",
         "Evaluation",
         "Evaluation",
+        "How the model was tested and what came out.",
         (HUB,),
         "evaluation",
         "evaluations",
@@ -141,6 +152,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "evaluation_data",
         "Evaluation data",
         "Evaluation Data",
+        "The data the model was tested on, with a link to its dataset card.",
         (MITCHELL, HUB),
         "evaluation data",
         "evaluation dataset",
@@ -152,6 +164,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "factors",
         "Factors",
         "Factors",
+        "The groups, settings or conditions the results are broken down by.",
         (MITCHELL, HUB),
         "factors",
         "relevant factors",
@@ -162,6 +175,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "metrics",
         "Metrics",
         "Metrics",
+        "The measures used, and why they were chosen.",
         (MITCHELL, HUB),
         "metrics",
         "evaluation metrics",
@@ -173,6 +187,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "quantitative_analyses",
         "Quantitative analyses (results)",
         "Results",
+        "The numbers, overall and for each factor.",
         (MITCHELL, HUB),
         "quantitative analyses",
         "quantitative analysis",
@@ -184,6 +199,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "environmental_impact",
         "Environmental impact",
         "Environmental Impact",
+        "Hardware, hours used, cloud region and estimated carbon emitted.",
         (HUB,),
         "environmental impact",
         "carbon emissions",
@@ -194,6 +210,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "technical_specifications",
         "Technical specifications",
         "Technical Specifications",
+        "The architecture, training objective and compute infrastructure.",
         (HUB,),
         "technical specifications",
         "technical specs",
@@ -206,6 +223,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "citation",
         "Citation",
         "Citation",
+        "A BibTeX entry for the paper or the model, if there is one.",
         (HUB,),
         "citation",
         "citations",
@@ -219,6 +237,7 @@ CHECKLIST: tuple[SectionRule, ...] = (
         "model_card_contact",
         "Model card contact",
         "Model Card Contact",
+        "Where to send questions and corrections about this card.",
         (HUB,),
         "model card contact",
         "contact",

@@ -21,6 +21,11 @@ keys it does not know). Everything is optional:
         license: {sources: [https://...], checked: 2026-11-30}
       disputes:                  # markers people set; see disputes.py
         - {claim: components.final_parameters, kind: disputed, reason: ..., by: alice, opened: 2026-12-01}
+      summary: >-                # the reviewed plain-language summary shown first on the card page
+        Predicts ... for ...; right about 9 times in 10 on ...; fails on ...
+
+The summary is plain text (shown escaped, line breaks kept, no Markdown) of at most
+MAX_SUMMARY_CHARS characters: what the model predicts, about whom, how well, and where it fails.
 
 A released component's licence is its own `license`, else the record's default for its content
 type, else `distribution`, else the card's top-level `license` (the tool's resolution order, with
@@ -42,7 +47,10 @@ NAMESPACE = "modelcardcommons"
 RECORD = "openness"
 EVIDENCE = "evidence"
 DISPUTES = "disputes"
-NAMESPACE_KEYS = (RECORD, EVIDENCE, DISPUTES)
+SUMMARY = "summary"
+NAMESPACE_KEYS = (RECORD, EVIDENCE, DISPUTES, SUMMARY)
+# A few sentences a reader takes in at a glance; anything longer belongs in the card's sections.
+MAX_SUMMARY_CHARS = 600
 MAX_DATA_INFORMATION = 5000
 MAX_SOURCES = 20
 MAX_LICENCE_TEXT = 300
@@ -68,6 +76,12 @@ def record_of(metadata) -> dict | None:
     """The openness mapping from parsed metadata, or None when the card has none."""
     record = namespace_of(metadata).get(RECORD)
     return record if isinstance(record, dict) else None
+
+
+def summary_of(metadata) -> str:
+    """The plain-language summary as written, without surrounding blank space; "" when there is none."""
+    value = namespace_of(metadata).get(SUMMARY)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def data_information(metadata) -> str:
@@ -382,6 +396,24 @@ def _checked_problems(value, where: tuple) -> list:
         return [(where, f"{shown} is not a date written as YYYY-MM-DD", "error")]
     if checked > (datetime.date.today() + datetime.timedelta(days=1)).isoformat():
         return [(where, f"{checked} is in the future", "warning")]
+    return []
+
+
+def summary_problems(summary) -> list:
+    """The summary must be text within MAX_SUMMARY_CHARS characters (counted without surrounding space)."""
+    path = (NAMESPACE, SUMMARY)
+    if summary is None:
+        return []
+    if not isinstance(summary, str):
+        return [(path, f"must be text, a few plain sentences, not {describe_kind(summary)}", "error")]
+    length = len(summary.strip())
+    if length > MAX_SUMMARY_CHARS:
+        message = (
+            f"is {length:,} characters; a plain-language summary may have at most {MAX_SUMMARY_CHARS} "
+            "characters: say what the model predicts, about whom, how well and where it fails, and leave "
+            "the details to the card's sections"
+        )
+        return [(path, message, "error")]
     return []
 
 

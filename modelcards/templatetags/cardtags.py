@@ -9,9 +9,10 @@ register = template.Library()
 
 @register.filter
 def markdown(text: str):
-    """Comments and other short user Markdown, sanitised by `render_markdown` like card bodies."""
+    """Comments and other short user Markdown, sanitised by `render_markdown` like card bodies, their
+    headings below the page's own <h1>."""
     try:
-        return render_markdown(text or "").html
+        return render_markdown(text or "", demote_headings=True).html
     except MarkdownRefused as exc:
         return f"[This text cannot be shown: {exc}]"
 

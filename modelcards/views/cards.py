@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -15,15 +16,17 @@ from .. import permissions
 from ..cardfile import as_list
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
-from ..models import CardVersion, ModelCard
+from ..models import CardVersion, ModelCard, Watch
+from ..notifications import watchlist
 from ..openness.licences import LICENCE_TYPES, licence_type_label, read_licence
 from ..openness.mof import CLASS_NAMES
 from ..openness.report import report_for
 from ..pagecache import cache_card_page, cache_site_page, card_scopes, personal_page, shared_parts
 from ..rendering import MarkdownRefused, render_markdown
+from ..search import filter_cards
 from ..vocabularies import PIPELINE_TAGS
 from ..watch_state import is_watching
-from ..workflow import WorkflowError, create_card, watch_card
+from ..workflow import WorkflowError, create_card
 
 CARDS_PER_PAGE = 25
 OPENNESS_FILTERS = ("mof", "licence_type", "flagged")
@@ -56,22 +59,7 @@ class CardListView(ListView):
     paginate_by = CARDS_PER_PAGE
 
     def get_queryset(self):
-        params = self.request.GET
-        cards = ModelCard.objects.for_listing()
-        if licence := params.get("license", "").strip():
-            cards = cards.filter(license=licence)
-        if task := params.get("pipeline_tag", "").strip():
-            cards = cards.filter(pipeline_tag=task)
-        if tag := params.get("tag", "").strip():
-            cards = cards.with_tag(tag)
-        cards = cards.with_openness(
-            mof_class=params.get("mof", ""),
-            licence_type=params.get("licence_type", "").strip(),
-            flagged=params.get("flagged") == "1",
-        )
-        if query := params.get("q", "").strip()[:200]:
-            return cards.search(query)  # best match first
-        return cards.order_by("-updated_at", "slug")
+        return filter_cards(ModelCard.objects.for_listing(), self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -100,10 +88,17 @@ def _licence_label(identifier: str) -> str:
     return f"{identifier} ({licence.name})" if licence and licence.name != identifier else identifier
 
 
-def render_body(body: str, *, section_links: bool = False):
-    """Rendered body, or None with the reason when the text cannot be rendered safely."""
+def render_body(body: str, *, section_links: bool = False, drop_title: bool = False):
+    """Rendered body, or None with the reason when the text cannot be rendered safely.
+
+    Every page showing a card body has its own <h1>, so the body's headings are shown a level down;
+    `drop_title` leaves out the body's title heading where that <h1> is the card's title already.
+    """
     try:
-        return render_markdown(body, section_links=section_links), ""
+        rendered = render_markdown(
+            body, section_links=section_links, demote_headings=True, drop_title=drop_title
+        )
+        return rendered, ""
     except MarkdownRefused as exc:
         return None, str(exc)
 
@@ -130,7 +125,7 @@ def card_detail(request, slug):
 def _card_parts(slug: str) -> dict:
     """What a card's page shows every visitor alike, rendered without the request (see shared_parts)."""
     card = get_object_or_404(ModelCard.objects.defer("line_versions"), slug=slug)
-    rendered, render_problem = render_body(card.body, section_links=True)
+    rendered, render_problem = render_body(card.body, section_links=True, drop_title=True)
     local = frozenset(
         ModelCard.objects.filter(slug__in=_base_model_slugs(card.metadata)).values_list("slug", flat=True)
     )
@@ -212,10 +207,21 @@ def card_watch(request, slug):
     card = get_object_or_404(ModelCard.objects.only("pk", "slug"), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(card.get_absolute_url())
-    watching = request.POST.get("watch") == "1"
-    watch_card(request.user, card, watching=watching)
+    if request.POST.get("watch") != "1":
+        watchlist.unwatch(request.user, card)
+        messages.success(request, "You no longer watch this card.")
+        return redirect(card)
+    duration = request.POST.get("duration") or Watch.Duration.FOREVER
+    if duration not in Watch.Duration.values:
+        return HttpResponseBadRequest("Choose how long to watch: forever, week, month or quarter.")
+    watchlist.watch(request.user, card, duration=duration)
     messages.success(
         request,
-        "You will be emailed about changes to this card." if watching else "You no longer watch this card.",
+        format_html(
+            'You will be emailed about changes to this card, and they will show in <a href="{}">your '
+            'inbox</a>. <a href="{}">Choose for how long to watch it</a>.',
+            reverse("modelcards:inbox"),
+            reverse("modelcards:watch_edit", args=[slug]),
+        ),
     )
     return redirect(card)

@@ -115,7 +115,7 @@ def compare(request, slug):
 def _version_context(request, card: ModelCard, number: int) -> dict:
     version = _versions_or_404(card, number)[number]
     state = history.stored_states(card, [version])[number]
-    rendered, render_problem = render_body(history.body_of(state))
+    rendered, render_problem = render_body(history.body_of(state), drop_title=True)
     permanent = reverse("modelcards:version_detail", args=[card.slug, number])
     return {
         "card": card,

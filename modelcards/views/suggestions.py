@@ -1,13 +1,14 @@
 """Suggesting changes to a card (whole, one section, or a new card) and moderators' direct edits."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .. import editor, limits, permissions
+from .. import editor, limits, permissions, suggestion_rules
 from ..cardfile import UnknownSection, parse_or_problems, replace_section, split_sections
 from ..diffing import cached_diff_texts
 from ..forms import DirectEditForm, NewCardSuggestionForm, SuggestionForm
@@ -30,7 +31,7 @@ def _login_or_forbid(request, message: str):
 
 def _may_suggest(request):
     """None if the visitor may suggest, else the response that says why not."""
-    if settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST and not request.user.is_authenticated:
+    if suggestion_rules.must_sign_in(request.user):
         messages.info(request, "Log in or sign up to suggest an edit.")
         return redirect_to_login(request.get_full_path())
     if limits.is_blocked(request):
@@ -38,10 +39,6 @@ def _may_suggest(request):
             "You have been blocked from suggesting edits. Contact a moderator if this is a mistake."
         )
     return None
-
-
-def _count_links(text: str) -> int:
-    return text.count("http://") + text.count("https://")
 
 
 def _section_text(text: str, index: int) -> str:
@@ -103,7 +100,9 @@ def suggest(request, slug):
 
     posted = editor.read_post(request.POST, whole_card=not section)
     if posted.acted:
-        form = SuggestionForm(initial=posted.initial, anonymous=anonymous)
+        # An unticked box is absent from the post: keep it unticked rather than back at its default.
+        initial = {**posted.initial, "watch": "watch" in request.POST}
+        form = SuggestionForm(initial=initial, anonymous=anonymous)
         return _editor_page(request, "modelcards/suggest.html", context, form, posted)
     form = SuggestionForm(posted.data, anonymous=anonymous)
     status = 200
@@ -208,11 +207,8 @@ def _file_suggestion(request, form, *, card, text, base_version, section=None, n
         )
         return None
     anonymous = not request.user.is_authenticated
-    held = (
-        anonymous
-        and _count_links(text) - _count_links(text_at_version(card, base_version) if card else "")
-        > settings.MODELCARDS_HOLD_LINKS_OVER
-    )
+    held = suggestion_rules.holds_for_links(text, card=card, base_version=base_version, anonymous=anonymous)
+    wants_watch = "watch" in form.fields and form.cleaned_data["watch"]
     try:
         suggestion = submit_suggestion(
             card=card,
@@ -225,6 +221,7 @@ def _file_suggestion(request, form, *, card, text, base_version, section=None, n
             section=section,
             new_slug=new_slug,
             held=held,
+            watch=wants_watch,
         )
     except WorkflowError as exc:
         form.add_error("text" if card else None, str(exc))
@@ -237,6 +234,17 @@ def _file_suggestion(request, form, *, card, text, base_version, section=None, n
         )
     else:
         messages.success(request, "Thank you: your suggestion is waiting for a moderator's review.")
+    if wants_watch:
+        messages.info(
+            request,
+            format_html(
+                "You are now watching {}: changes to it and the review of your suggestion will show in "
+                '<a href="{}">your inbox</a>. <a href="{}">Stop watching or choose for how long</a>.',
+                card.title or card.slug,
+                reverse("modelcards:inbox"),
+                reverse("modelcards:watch_edit", args=[card.slug]),
+            ),
+        )
     url = suggestion.get_absolute_url()
     if anonymous:
         messages.info(

@@ -76,7 +76,8 @@ def talk_thread(request, slug, pk):
                     request, f"Too many posts in a short time; try again in {limits.describe_wait(wait)}."
                 )
             else:
-                Comment.objects.create(thread=thread, author=request.user, body=form.cleaned_data["body"])
+                with transaction.atomic():  # with the inbox entries the reply makes
+                    Comment.objects.create(thread=thread, author=request.user, body=form.cleaned_data["body"])
                 return redirect(f"{thread.get_absolute_url()}#comments")
     return render(
         request,

@@ -16,6 +16,7 @@
   var rawText = form.elements.namedItem("text");
   var bodyText = form.elements.namedItem("meta-body");
   var previewBox = form.querySelector("[data-preview]");
+  var previewMetadata = form.querySelector("[data-preview-metadata]");
   var previewStatus = form.querySelector("[data-preview-status]");
   var liveProblems = form.querySelector("[data-live-problems]");
   var draftNotice = form.querySelector("[data-draft-notice]");
@@ -179,6 +180,10 @@
         ? "Preview updated. " + errors + " problem" + (errors === 1 ? "" : "s") + " to fix before submitting."
         : "Preview updated."
     );
+    if (previewMetadata && data.metadata_html) {
+      // Rendered on the server by the same escaping template as review pages' metadata changes.
+      previewMetadata.innerHTML = data.metadata_html;
+    }
     showProblems(data.problems);
     showChecklist(data.checklist || []);
   }
@@ -223,6 +228,15 @@
   }
 
   function showChecklist(items) {
+    var count = form.querySelector("[data-checklist-count]");
+    if (count && items.length) {
+      var missing = items.filter(function (item) {
+        return item.status !== "done";
+      }).length;
+      count.textContent = missing
+        ? missing + " section" + (missing === 1 ? "" : "s") + " missing or empty"
+        : "Every recommended section is written";
+    }
     items.forEach(function (item) {
       var row = form.querySelector('[data-check="' + item.key + '"]');
       if (!row) return;
@@ -262,6 +276,55 @@
   }
   if (licenceInput) licenceInput.addEventListener("input", toggleLicenceOther);
   toggleLicenceOther();
+
+  // --- The plain-language summary: its length and a readability hint ------------------------------
+  // The same figures as modelcards/readability.py gives the page without JavaScript: characters,
+  // words per sentence, the share of words of 7+ letters, and LIX (the two added). A hint only.
+
+  var summaryInput = form.elements.namedItem("meta-plain_summary");
+  var summaryHint = form.querySelector("[data-summary-hint]");
+  var WORD = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu;
+  var HAS_WORD = /[\p{L}\p{N}]/u;
+  var SENTENCE_END = /[.!?\u2026]+(?=\s|$)|[\u3002\uff01\uff1f]+|\n[ \t]*\n/u;
+  var LIX_BANDS = [[30, "very easy"], [40, "easy"], [50, "medium"], [60, "hard"]];
+
+  function halfUp(value) {
+    return Math.floor(value + 0.5);
+  }
+
+  function summaryFigures(text, limit) {
+    text = text.replace(/\r\n?/g, "\n").trim();
+    var characters = Array.from(text).length;
+    var words = text.match(WORD) || [];
+    var parts = [characters + " of " + limit + " characters" + (characters > limit ? ": " + (characters - limit) + " too many" : "")];
+    if (words.length) {
+      var sentences = Math.max(1, text.split(SENTENCE_END).filter(function (part) { return HAS_WORD.test(part); }).length);
+      var long = words.filter(function (word) { return Array.from(word).length >= 7; }).length;
+      var lix = halfUp(words.length / sentences + (100 * long) / words.length);
+      var band = "very hard";
+      for (var i = 0; i < LIX_BANDS.length; i++) {
+        if (lix < LIX_BANDS[i][0]) { band = LIX_BANDS[i][1]; break; }
+      }
+      var each = halfUp(words.length / sentences);
+      parts.push((sentences === 1 ? "1 sentence" : sentences + " sentences") + ", " + each + (each === 1 ? " word" : " words") + " each on average");
+      parts.push(halfUp((100 * long) / words.length) + "% long words (7+ letters)");
+      parts.push("readability (LIX) " + lix + ": " + band);
+    }
+    return { text: parts.join(" \u00b7 "), over: characters > limit };
+  }
+
+  function showSummaryHint() {
+    var limit = parseInt(summaryInput.getAttribute("data-summary-limit"), 10);
+    var figures = summaryFigures(summaryInput.value, limit);
+    summaryHint.textContent = figures.text;
+    summaryHint.classList.toggle("over-limit", figures.over);
+  }
+
+  if (summaryInput && summaryHint) {
+    summaryInput.addEventListener("input", showSummaryHint);
+    summaryInput.addEventListener("tokens:refresh", showSummaryHint);  // filled by a mode switch or draft
+    showSummaryHint();
+  }
 
   // --- Drafts and leaving the page ----------------------------------------------------------------
 

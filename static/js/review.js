@@ -2,7 +2,9 @@
    conflict has a choice (and, for "write it myself", some text), and shows the text box only for that
    choice. The "edit, then accept" box says how many conflicts are still marked in it. Without
    JavaScript the server refuses an incomplete resolution, or leftover markers, with the same
-   explanation. Each form is marked once its script has run, so browser tests wait for it. */
+   explanation. The partial-acceptance form counts the changes ticked in the diff and asks for a note when
+   the rest is declined; without JavaScript the server refuses the same mistakes. Each form is marked
+   once its script has run, so browser tests wait for it. */
 (function () {
   "use strict";
 
@@ -34,6 +36,35 @@
     form.addEventListener("input", update);
     update();
     form.setAttribute("data-review-ready", "");
+  }
+
+  // Accepting part: the ticks live in the diff above the form (form="part-form"); say how many are
+  // ticked, keep the button off until the choice makes sense, and ask for the note when declining.
+  var part = document.getElementById("part-form");
+  if (part) {
+    var boxes = document.querySelectorAll("input[name=hunk][form=part-form]");
+    var partButton = part.querySelector("button[type=submit]");
+    var partNote = part.querySelector("textarea[name=note]");
+    var partStatus = document.createElement("p");
+    partStatus.className = "help";
+    partStatus.setAttribute("aria-live", "polite");
+    partButton.parentNode.insertBefore(partStatus, partButton);
+
+    var tally = function () {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+      var declining = part.querySelector("input[name=remainder][value=declined]:checked") !== null;
+      partNote.required = declining;
+      partButton.disabled = ticked === 0 || ticked === boxes.length;
+      partStatus.textContent = ticked === 0
+        ? "Tick the changes to accept in the diff above."
+        : ticked === boxes.length
+          ? "Every change is ticked: accept the whole suggestion instead."
+          : ticked + " of " + boxes.length + " changes ticked.";
+    };
+    Array.prototype.forEach.call(boxes, function (box) { box.addEventListener("change", tally); });
+    part.addEventListener("change", tally);
+    tally();
+    part.setAttribute("data-review-ready", "");
   }
 
   // A conflict starts with a line of seven "<"; the server checks every kind of marker line.

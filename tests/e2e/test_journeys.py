@@ -96,7 +96,7 @@ def test_registered_user_edits_in_guided_mode_and_untouched_metadata_stays_byte_
     checklist.get_by_role("button", name="Add the Model Details section").click()
     expect(body).to_have_value(re.compile(r"## Model Details\n\n<!-- .+ -->\n$"))
     body.press_sequentially("A sample model made for the tests.")
-    expect(checklist.locator('[data-check="details"]')).to_contain_text("written")
+    expect(checklist.locator('[data-check="model_details"]')).to_contain_text("written")
 
     page.get_by_label("Summary of what changed and why").fill("MIT licence, German, no demo tag")
     page.get_by_role("button", name="Submit for review").click()

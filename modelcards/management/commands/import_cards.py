@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
-from modelcards.cardfile import CardFileError, parse_card
+from modelcards.cardfile import parse_or_problems
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
 from modelcards.management.options import check_text_options, user_named
 from modelcards.management.progress import Progress
 from modelcards.models import ModelCard, validate_card_slug
 from modelcards.openness import family
-from modelcards.rendering import MarkdownRefused, check_renderable
 from modelcards.workflow import import_card
 
 # Below this many files a second process costs more to start than it saves.
@@ -101,13 +100,9 @@ def import_file(path, slug: str, actor, summary: str) -> str:
         return f"refused: cannot read {path}: {exc.strerror}"
     except UnicodeDecodeError as exc:
         return f"refused: {path} is not valid UTF-8 (byte {exc.start})"
-    try:
-        card_file = parse_card(text)
-        check_renderable(card_file.body)
-    except CardFileError as exc:
-        return "refused: " + "; ".join(str(problem) for problem in exc.problems)
-    except MarkdownRefused as exc:
-        return f"refused: {exc}"
+    card_file, problems = parse_or_problems(text)
+    if problems:
+        return "refused: " + "; ".join(problems)
     outcome = import_card(slug=slug, card_file=card_file, user=actor, summary=summary)
     return outcome + _warnings_note(card_file.warnings)
 

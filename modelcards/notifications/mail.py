@@ -1,20 +1,20 @@
 """Email about what happens to cards: decisions to authors, news to watchers.
 
-The workflow calls `new_version`, `suggestion_filed` and `suggestion_decided` inside the transaction
-of the change. They only choose the recipients and queue one mail per address, named by the event
+These only choose the recipients and queue one mail per address, named by the event
 (`modelcards/outbox.py`), so nobody is told about a change that rolled back and nothing committed is
-lost. The background worker writes each mail's text (`mail_texts.render`) when it sends it. The person who
-did the action is never emailed about it.
+lost. The background worker writes each mail's text (`mail_texts.render`) when it sends it. The person
+who did the action is never emailed about it, and an expired watch counts for nothing.
 """
 
-from . import outbox
-from .models import CardVersion, Suggestion, Watch
+from .. import outbox
+from ..models import CardVersion, Suggestion, Watch
 
 
 def _watcher_emails(card_id: int, *, exclude_user_ids: set) -> list[str]:
     return [
         email
-        for email in Watch.objects.filter(card_id=card_id, user__is_active=True)
+        for email in Watch.objects.active()
+        .filter(card_id=card_id, user__is_active=True)
         .exclude(user_id__in=[pk for pk in exclude_user_ids if pk])
         .values_list("user__email", flat=True)
         if email
@@ -33,9 +33,11 @@ def suggestion_filed(suggestion: Suggestion) -> None:
     outbox.queue_mail(f"suggestion_filed:{suggestion.pk}", recipients)
 
 
-def suggestion_decided(suggestion: Suggestion) -> None:
+def suggestion_decided(suggestion: Suggestion, outcome: str, moderator_id) -> None:
     author = suggestion.author
-    if author is None or not author.email or author.pk == suggestion.moderator_id:
+    if author is None or not author.email or author.pk == moderator_id:
         return
     # The outcome is part of the event, so a later decision on the same suggestion is news of its own.
-    outbox.queue_mail(f"suggestion_decided:{suggestion.pk}:{suggestion.status}", [author.email])
+    # So is a second request for changes after the author revised: the revision is part of it too.
+    event = f"suggestion_decided:{suggestion.pk}:{outcome}:{suggestion.revision_number}"
+    outbox.queue_mail(event, [author.email])

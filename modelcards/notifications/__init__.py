@@ -1,0 +1,35 @@
+"""Telling people what happened: mail (`mail`), the on-site inbox (`inbox`) and watched cards (`watchlist`).
+
+The workflow calls `new_version`, `suggestion_filed` and `suggestion_decided` inside the transaction
+of the change; each queues the mail and writes the inbox entries there, so both exist exactly when
+the change does. Comments reach the inbox through a post_save receiver in `inbox`.
+"""
+
+from ..models import CardVersion, Suggestion, SuggestionRevision
+from . import inbox, mail
+
+
+def new_version(version: CardVersion) -> None:
+    mail.new_version(version)
+    inbox.new_version(version)
+
+
+def suggestion_filed(suggestion: Suggestion) -> None:
+    mail.suggestion_filed(suggestion)
+
+
+def suggestion_decided(suggestion: Suggestion, outcome: str = "", *, moderator_id=None) -> None:
+    """Any decision, whatever its status (accepted, rejected, changes requested …), reaches the author.
+
+    `outcome` and `moderator_id` name a decision that leaves the suggestion open and undecided: part
+    of it accepted by that moderator, the rest still pending.
+    """
+    mail.suggestion_decided(suggestion, outcome or suggestion.status, moderator_id or suggestion.moderator_id)
+    inbox.suggestion_decided(
+        suggestion, outcome or suggestion.status, moderator_id or suggestion.moderator_id
+    )
+
+
+def suggestion_revised(suggestion: Suggestion, revision: SuggestionRevision) -> None:
+    """The moderators who asked for changes hear that the author has made them."""
+    inbox.suggestion_revised(suggestion, revision)

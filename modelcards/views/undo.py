@@ -1,0 +1,124 @@
+"""The history's "undo" and "restore this version" pages: the result against the current card first,
+then a moderator publishes it and anyone else files it as a suggestion through the suggest page's own
+handling (the same account rule, block, rate limit, link hold and private link)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .. import limits, permissions
+from ..diffing import cached_diff_texts
+from ..forms import DirectEditForm, SuggestionForm
+from ..models import ModelCard, Suggestion
+from ..undo import NoSuchVersion, NothingBefore, prepare_restore, prepare_undo, publish_undo
+from ..workflow import NoChange, UnresolvedConflict, WorkflowError
+from . import suggestions
+
+
+def _card(slug: str) -> ModelCard:
+    return get_object_or_404(
+        ModelCard.objects.only("pk", "slug", "title", "version_number", "text"), slug=slug
+    )
+
+
+def _refused(request):
+    """Who may not suggest is told before anything is typed, not after; the suggest page checks again."""
+    if settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST and not request.user.is_authenticated:
+        messages.info(request, "Log in or sign up to suggest an edit.")
+        return redirect_to_login(request.get_full_path())
+    if limits.is_blocked(request):
+        raise PermissionDenied(
+            "You have been blocked from suggesting edits. Contact a moderator if this is a mistake."
+        )
+    return None
+
+
+def _form(request, moderator: bool, **kwargs):
+    if moderator:
+        return DirectEditForm(**kwargs)
+    return SuggestionForm(anonymous=not request.user.is_authenticated, **kwargs)
+
+
+def undo(request, slug, n):
+    card = _card(slug)
+    try:
+        change = prepare_undo(card, n)
+    except NoSuchVersion as exc:
+        raise Http404(str(exc)) from None
+    except NothingBefore as exc:
+        return render(request, "modelcards/bad_request.html", {"message": str(exc), "card": card}, status=400)
+    moderator = permissions.can_review(request.user)
+    if not moderator and (refusal := _refused(request)) is not None:
+        return refusal
+    context = {"card": card, "undo": change, "moderator": moderator}
+    if request.method != "POST":
+        initial = {"text": change.text, "summary": change.summary, "base_version": card.version_number}
+        context["form"] = _form(request, moderator, initial=initial)
+        return render(request, "modelcards/undo.html", context)
+    form = context["form"] = _form(request, moderator, data=request.POST)
+    if not form.is_valid():
+        return render(request, "modelcards/undo.html", context, status=400)
+    text = form.cleaned_data["text"]
+    if markers := change.leftover_markers(text):
+        form.add_error("text", UnresolvedConflict(markers).problems[0] + ".")
+        return render(request, "modelcards/undo.html", context, status=400)
+    if "preview" in request.POST:
+        if not limits.may_preview(request, text):
+            form.add_error(None, "There were many previews from you in a short time; try again in a minute.")
+            return render(request, "modelcards/undo.html", context, status=429)
+        context["preview_diff"] = cached_diff_texts(card.text, text)
+        return render(request, "modelcards/undo.html", context)
+    if not moderator:
+        return suggestions.suggest(request, card.slug)
+    return _publish(request, card, change, form, context)
+
+
+def _publish(request, card, change, form, context):
+    try:
+        outcome = publish_undo(
+            card,
+            change,
+            text=form.cleaned_data["text"],
+            summary=form.cleaned_data["summary"],
+            base_version=form.cleaned_data["base_version"],
+            editor=request.user,
+        )
+    except WorkflowError as exc:
+        form.add_error("text", str(exc))
+        status = 409 if isinstance(exc, NoChange) else 400
+        return render(request, "modelcards/undo.html", context, status=status)
+    if isinstance(outcome, Suggestion):
+        messages.warning(
+            request,
+            "The card changed while you looked, and the undo conflicts with that change. "
+            "It is kept as this suggestion: resolve the conflicts here.",
+        )
+        return redirect(outcome)
+    messages.success(request, f"Version {outcome.number} undoes version {change.number}.")
+    return redirect(card)
+
+
+def restore(request, slug, n):
+    card = _card(slug)
+    try:
+        old = prepare_restore(card, n)
+    except NoSuchVersion as exc:
+        raise Http404(str(exc)) from None
+    moderator = permissions.can_review(request.user)
+    if not moderator and (refusal := _refused(request)) is not None:
+        return refusal
+    if request.method == "POST":
+        if moderator:  # moderators revert, through the revert form this page shows them
+            return HttpResponseNotAllowed(["GET"])
+        return suggestions.suggest(request, card.slug)
+    initial = {"text": old.text, "summary": old.summary, "base_version": card.version_number}
+    context = {
+        "card": card,
+        "restore": old,
+        "moderator": moderator,
+        "form": None if moderator else _form(request, moderator, initial=initial),
+    }
+    return render(request, "modelcards/restore.html", context)

@@ -1,0 +1,74 @@
+"""What an author does with a suggestion: file it, revise it (each text kept), withdraw it."""
+
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from .. import notifications
+from ..models import Activity, ModelCard, Suggestion
+from ..notifications import watchlist
+from .cards import _copy_fields, _real_user, checked_card_file, record_activity, text_at_version
+from .errors import CardExists, NoChange, WorkflowError
+from .guards import ensure_open, lock_for_decision
+
+
+def submit_suggestion(
+    *,
+    card: ModelCard | None,
+    text: str,
+    summary: str,
+    base_version: int,
+    author: AbstractBaseUser | None,
+    author_name: str = "",
+    ip_hash: str = "",
+    section: int | None = None,
+    new_slug: str = "",
+    held: bool = False,
+    watch: bool = True,
+) -> Suggestion:
+    """File a suggestion for review; it changes nothing readers see until a moderator accepts it.
+
+    A signed-in author then watches the card (`watch`, the form's ticked-by-default box), so they hear of
+    the review and of later changes; not watching never ends a watch they already had.
+    """
+    author = _real_user(author)
+    checked_card_file(text)
+    if card is not None:
+        if base_version > card.version_number or base_version < 1:
+            raise WorkflowError("The suggestion names a version of the card that does not exist.")
+        if text == text_at_version(card, base_version):
+            raise NoChange("The suggested text is the same as the card's text; change something first.")
+    elif ModelCard.objects.filter(slug=new_slug).exists():
+        raise CardExists(f"A card with the slug '{new_slug}' already exists; suggest an edit to it instead.")
+    with transaction.atomic():
+        suggestion = Suggestion.objects.create(
+            card=card,
+            new_slug="" if card else new_slug,
+            base_version=base_version if card else 0,
+            section=section,
+            text=text,
+            summary=summary,
+            author=author,
+            author_name="" if author else author_name,
+            ip_hash="" if author else ip_hash,
+            access_token="" if author else secrets.token_urlsafe(24),
+            held=held,
+        )
+        if author and card and watch:
+            watchlist.watch(author, card)  # renews an expired watch, never shortens a running one
+        record_activity(suggestion, Activity.Kind.SUGGESTION, actor=author, summary=summary)
+        notifications.suggestion_filed(suggestion)  # queued in this transaction (modelcards/outbox.py)
+    return suggestion
+
+
+def withdraw_suggestion(suggestion: Suggestion) -> Suggestion:
+    """The author takes back an open suggestion; it stays visible with its status."""
+    with transaction.atomic():
+        _card, locked = lock_for_decision(suggestion)
+        ensure_open(locked)
+        locked.mark_withdrawn()
+        locked.save(update_fields=["status", "updated_at"])
+        record_activity(locked, Activity.Kind.WITHDRAWN, actor=locked.author)
+    _copy_fields(locked, suggestion)
+    return suggestion
