@@ -1,18 +1,46 @@
 """Sign-up (a username, an email address for password resets and notifications, a password) and the
-form that makes a personal API token."""
+form that makes a personal API token; new usernames follow one set of rules, in the admin too."""
 
 from datetime import timedelta
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserCreationForm
 from django.utils import timezone
 
 from modelcards.forms import clean_single_line
 
+from .confusables import mixes_scripts, skeleton
 from .models import ApiToken, User
 
+# The names shown for people without an account, which no account may take.
+_STAND_IN_NAMES = frozenset({"anonymous", "someone", "unregistered"})
 
-class SignUpForm(UserCreationForm):
+
+class UsernameRulesMixin:
+    """The rules for a new username, in sign-up and in the admin's "Add user"."""
+
+    def clean_username(self):
+        """Usernames are read by people: one script each, and none that passes for an existing one."""
+        username = super().clean_username()
+        if not username:  # already refused: the same name in another case
+            return username
+        if mixes_scripts(username):
+            raise forms.ValidationError(
+                "A username must use letters of one script only (for example not Latin and Cyrillic "
+                "together), so that nobody can pass for someone else."
+            )
+        username_skeleton = skeleton(username)
+        if username_skeleton in _STAND_IN_NAMES:
+            raise forms.ValidationError("That name stands for people without an account; choose another.")
+        if User.objects.filter(username_skeleton=username_skeleton).exists():
+            raise forms.ValidationError(
+                "That username looks the same as an existing one (ignoring case and look-alike "
+                "characters); choose another."
+            )
+        return username
+
+
+class SignUpForm(UsernameRulesMixin, UserCreationForm):
     email = forms.EmailField(required=True, help_text="Used for password resets and notifications.")
     # A honeypot: hidden from people by site.css, filled in by bots that fill in every field.
     website = forms.CharField(
@@ -29,6 +57,12 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+
+class AdminAddUserForm(UsernameRulesMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
 
 
 class ApiTokenForm(forms.Form):

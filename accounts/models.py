@@ -7,8 +7,23 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .confusables import SKELETON_MAX_LENGTH, skeleton
+
 
 class User(AbstractUser):
+    # What the username looks like (accounts/confusables.py), kept so that a typed name is checked
+    # against every account with one indexed query.
+    username_skeleton = models.CharField(
+        max_length=SKELETON_MAX_LENGTH, blank=True, editable=False, db_index=True
+    )
+
+    def save(self, *args, **kwargs):
+        self.username_skeleton = skeleton(self.get_username() or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", args=[self.get_username()])
 

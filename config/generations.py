@@ -91,3 +91,12 @@ def invalidate(scopes: list[str]) -> None:
 def invalidate_on_commit(scopes: list[str]) -> None:
     """Invalidate once the current transaction commits (at once outside one), never for a rollback."""
     transaction.on_commit(lambda: invalidate(scopes))
+
+
+def lapse_after(scope: str, seconds: int) -> None:
+    """Let `scope`'s token lapse after `seconds`, so entries made from it are made afresh then: for what a
+    page shows that ends at a known time (a card's protection) rather than by a write."""
+    try:
+        cache.touch(_token_key(scope), max(1, seconds))
+    except Exception:  # noqa: BLE001 - a broken cache must not break pages
+        logger.warning("Cache touch failed for %s", scope, exc_info=True)

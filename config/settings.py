@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A 404 under a renamed card's old slug becomes a 301 to its new one (pages, exports, feeds, API).
+    "modelcards.renames.RenamedCardMiddleware",
     # /api/ only: kept answers served at once, CORS for reads, JSON bodies checked, one error shape.
     "modelcards.api.middleware.ApiBoundaryMiddleware",
     # Stored pages for visitors without cookies, replayed before the rest of the stack runs.
@@ -285,6 +287,8 @@ MODELCARDS_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MODELCARDS_IP_HASH_SALT = os.environ.get("IP_HASH_SALT", "") or ("ip-hash:" + SECRET_KEY)
 MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST = env_bool("REQUIRE_ACCOUNT_TO_SUGGEST", False)
 MODELCARDS_HOLD_LINKS_OVER = int(os.environ.get("HOLD_LINKS_OVER", "10"))
+# Semi-protected cards take suggestions only from accounts at least this many days old.
+PROTECTION_MIN_ACCOUNT_DAYS = int(os.environ.get("PROTECTION_MIN_ACCOUNT_DAYS", "4"))
 RATELIMIT_USE_CACHE = "default"
 
 # Login throttling by django-axes. A (username, client) pair is locked after repeated failures, so a

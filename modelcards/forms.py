@@ -3,6 +3,8 @@
 from django import forms
 from django.conf import settings
 
+from accounts.confusables import NAME_TAKEN_MESSAGE, name_belongs_to_account
+
 from .cardfile import normalise_newlines, parse_or_problems
 from .hidden_characters import hidden_problems
 from .models import validate_card_slug  # the format, and the names reserved_slugs keeps back
@@ -163,7 +165,10 @@ class SuggestionForm(forms.Form):
         return clean_single_line(self.cleaned_data["summary"], "summary")
 
     def clean_author_name(self):
-        return clean_single_line(self.cleaned_data.get("author_name", ""), "name")
+        name = clean_single_line(self.cleaned_data.get("author_name", ""), "name")
+        if name and name_belongs_to_account(name):  # nobody signs as someone registered
+            raise forms.ValidationError(NAME_TAKEN_MESSAGE)
+        return name
 
 
 class NewCardSuggestionForm(SuggestionForm):

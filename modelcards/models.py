@@ -297,7 +297,7 @@ class CardVersion(models.Model):
     def author_display(self) -> str:
         if self.author_id:
             return self.author.get_username()
-        return self.author_name or "anonymous"
+        return f"{self.author_name or 'anonymous'} (unregistered)"
 
     def stored_fields(self) -> dict:
         """The card's fields as they were at this version, read from django-reversion's data."""
@@ -690,6 +690,7 @@ class Activity(models.Model):
         WITHDRAWN = "withdrawn", "Suggestion withdrawn"
         CHANGES_REQUESTED = "requested", "Changes requested"
         REVISED = "revised", "Suggestion revised"
+        RENAMED = "renamed", "Card renamed"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     card = models.ForeignKey(
@@ -726,7 +727,7 @@ class Activity(models.Model):
     def actor_display(self) -> str:
         if self.actor_id:
             return self.actor.get_username()
-        return self.actor_name or "anonymous"
+        return f"{self.actor_name} (unregistered)" if self.actor_name else "anonymous"
 
 
 class OutboxMail(models.Model):
@@ -820,6 +821,7 @@ class Notification(models.Model):
         MENTION = "mention", "Mention"
         VERSION = "version", "New version of a card you watch"
         REVISION = "revision", "Revision of a suggestion you asked to change"
+        RENAMED = "renamed", "A card you watch was renamed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -869,7 +871,7 @@ class Notification(models.Model):
     def actor_display(self) -> str:
         if self.actor_id:
             return self.actor.get_username()
-        return self.actor_name or "Someone"
+        return f"{self.actor_name} (unregistered)" if self.actor_name else "Someone"
 
     @property
     def headline(self) -> str:
@@ -882,13 +884,17 @@ class Notification(models.Model):
             return f"{who} revised the suggestion on {on} that you asked to change"
         if self.kind == self.Kind.VERSION:
             return f"{on}: version {self.version.number if self.version_id else '?'} by {who}"
+        if self.kind == self.Kind.RENAMED:
+            return f"{who} renamed {on}"
         where = f"the talk thread “{self.place}” on {on}" if self.thread_id else f"a suggestion on {on}"
         if self.kind == self.Kind.MENTION:
             return f"{who} mentioned you in {where}"
         return f"{who} replied in {where}"
 
     def target_url(self) -> str:
-        """Where the entry leads: the diff of a version, the suggestion, or the discussion."""
+        """Where the entry leads: the diff of a version, the suggestion, the discussion or a renamed card."""
+        if self.kind == self.Kind.RENAMED:
+            return self.card.get_absolute_url()
         if self.version_id:
             slug, number = self.card.slug, self.version.number
             if number > 1:
@@ -1031,3 +1037,70 @@ def _changes_named(numbers: list[int]) -> str:
     if len(words) == 1:
         return f"change {words[0]}"
     return f"changes {', '.join(words[:-1])} and {words[-1]}"
+
+
+class CardProtectionQuerySet(models.QuerySet):
+    def in_force(self, now=None):
+        """Not lifted and not yet expired: expiry needs no job, it is a comparison with now."""
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class CardProtection(models.Model):
+    """A moderator's limit on who may suggest edits to a card (issue 15 item 5); rows are its log.
+
+    Protecting again lifts the one in force, so at most one row per card is unlifted.
+    """
+
+    class Level(models.TextChoices):
+        SEMI = "semi", "Semi-protected"
+        FULL = "full", "Fully protected"
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="protections")
+    level = models.CharField(max_length=4, choices=Level.choices)
+    reason = models.CharField(max_length=300)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CardProtectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card"], condition=Q(lifted_at__isnull=True), name="one_unlifted_protection_per_card"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="protection_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} #{self.pk}"
+
+    @property
+    def until_label(self) -> str:
+        return f"until {self.expires_at:%Y-%m-%d %H:%M} UTC" if self.expires_at else "indefinitely"
+
+
+class SlugRedirect(models.Model):
+    """A slug a card was known by: every URL under it answers 301 to the card's current slug.
+
+    Points at the card, not at a slug, so a card renamed twice resolves in one hop. The rename itself
+    (who, when, why) is an Activity of kind "renamed"; this row only keeps the old address working.
+    """
+
+    old_slug = models.CharField(max_length=100, unique=True)
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} -> card #{self.card_id}"

@@ -70,3 +70,23 @@ def _permission_sql() -> str:
 def can_import(user) -> bool:
     """Creating a card from a README.md is a moderator's or staff member's job."""
     return can_review(user)
+
+
+def is_established(user) -> bool:
+    """Counts as "verified" for semi-protection: a signed-in, active account at least
+    PROTECTION_MIN_ACCOUNT_DAYS old. Email verification (issue 15 item 8) belongs here too."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.date_joined <= timezone.now() - timedelta(days=settings.PROTECTION_MIN_ACCOUNT_DAYS)
+
+
+def may_suggest_under(user, level: str) -> bool:
+    """Whether `user` may suggest on a card protected at `level` ("semi" or "full")."""
+    if can_review(user):
+        return True
+    return level == "semi" and is_established(user)

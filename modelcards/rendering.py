@@ -9,6 +9,8 @@ import logging
 import re
 import secrets
 import time
+import unicodedata
+import urllib.parse
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from markdown.treeprocessors import Treeprocessor
 logger = logging.getLogger(__name__)
 
 # Bump whenever a change here changes the HTML produced for some text: cached renders carry it in their key.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 TOO_SLOW_CACHE_TIMEOUT = 60 * 60 * 24
 
@@ -727,6 +729,44 @@ class _LinkRelFilter(Filter):
             yield token
 
 
+class _IdnHostFilter(Filter):
+    """A link to an internationalised domain shows the host's ASCII (punycode) form after its text,
+    e.g. "(xn--pypl-53dc.com)", and in its title: a look-alike host cannot pass for the real one."""
+
+    def __iter__(self):
+        open_links: list[str | None] = []
+        for token in super().__iter__():
+            kind, name = token["type"], token.get("name")
+            if name == "a" and kind == "StartTag":
+                host = _punycode_host(token["data"].get((None, "href"), ""))
+                if host:
+                    token["data"][(None, "title")] = f"Goes to {host}"
+                open_links.append(host)
+            yield token
+            if name == "a" and kind == "EndTag" and open_links and (host := open_links.pop()):
+                yield {"type": "Characters", "data": f" ({host})"}
+
+
+def _punycode_host(url: str) -> str | None:
+    """The ASCII form of the host `url` leads to, read as a browser reads it, when that host is
+    internationalised (non-ASCII, or already punycode); None for other URLs."""
+    squeezed = re.sub(r"[\x00-\x20\x7f-\x9f]+", "", html.unescape(url)).replace("\\", "/")
+    try:
+        host = urllib.parse.unquote(urllib.parse.urlsplit(squeezed).hostname or "")
+    except ValueError:
+        return None
+    if host.isascii():
+        return host if any(label.startswith("xn--") for label in host.split(".")) else None
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:  # labels IDNA 2003 refuses: encode each one as it stands
+        labels = re.split(r"[.\u3002\uff0e\uff61]", unicodedata.normalize("NFKC", host).casefold())
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+
+
 class _ImageFilter(Filter):
     """Every image loads lazily and sends no Referer; past MAX_REMOTE_IMAGES images from other sites,
     each further one becomes a link to it (or, inside a link already, just its alt text)."""
@@ -930,7 +970,7 @@ def _render(text: str, section_links: bool, demote_headings: bool, drop_title: b
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[functools.partial(_LinkRelFilter, deadline=ours.deadline), _ImageFilter],
+        filters=[functools.partial(_LinkRelFilter, deadline=ours.deadline), _ImageFilter, _IdnHostFilter],
     )
     sanitised = cleaner.clean(_TimedMarkup(body, ours.deadline))
     if nonce:

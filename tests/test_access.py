@@ -38,6 +38,11 @@ MATRIX = {
         "get",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
     ),
+    # Renaming is for moderators (tests/test_rename.py); the form itself is a GET.
+    "modelcards:card_rename": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
     "modelcards:card_watch": (
         "post",
         {"anonymous": LOGIN, "registered": 302, "author": 302, "moderator": 302, "staff": 302},
@@ -116,6 +121,13 @@ MATRIX = {
     "modelcards:undo": ("get", dict.fromkeys(ROLES, 400)),
     "modelcards:restore": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:blame": ("get", dict.fromkeys(ROLES, 200)),
+    # A card's protection and its log are public; protecting and unprotecting are moderators' (the world's
+    # card is not protected, so a moderator's unprotect is sent back with a message).
+    "modelcards:card_protection": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:card_unprotect": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
+    ),
     "modelcards:card_feed": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:changes": ("get", dict.fromkeys(ROLES, 200)),
     "modelcards:changes_feed": ("get", dict.fromkeys(ROLES, 200)),
@@ -206,6 +218,7 @@ def _kwargs(name, world):
         "modelcards:openness_yaml": {"slug": slug},
         "modelcards:card_edit": {"slug": slug},
         "modelcards:card_watch": {"slug": slug},
+        "modelcards:card_rename": {"slug": slug},
         "modelcards:suggest": {"slug": slug},
         "modelcards:talk": {"slug": slug},
         "modelcards:mark_claim": {"slug": slug},
@@ -219,6 +232,8 @@ def _kwargs(name, world):
         "modelcards:undo": {"slug": slug, "n": 1},
         "modelcards:restore": {"slug": slug, "n": 1},
         "modelcards:blame": {"slug": slug},
+        "modelcards:card_protection": {"slug": slug},
+        "modelcards:card_unprotect": {"slug": slug},
         "modelcards:card_feed": {"slug": slug},
         "modelcards:talk_thread": {"slug": slug, "pk": world["thread"].pk},
         "modelcards:talk_moderate": {"slug": slug, "pk": world["thread"].pk},

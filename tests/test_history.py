@@ -76,7 +76,8 @@ def test_history_lists_every_version_with_author_approver_summary_and_size_chang
     assert page.status_code == 200
     versions = page.context["page"].versions
     assert [v.number for v in versions] == [6, 5, 4, 3, 2, 1]
-    assert [v.author_display for v in versions] == ["mod", "mod", "Carol", "mod", "bob", "alice"]
+    authors = ["mod", "mod", "Carol (unregistered)", "mod", "bob", "alice"]
+    assert [v.author_display for v in versions] == authors
     assert [v.moderator.username if v.moderator else None for v in versions] == [
         "mod", "mod", "mod", None, "mod", None,
     ]  # fmt: skip

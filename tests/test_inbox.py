@@ -187,7 +187,7 @@ def test_an_anonymous_authors_reply_through_the_private_link_reaches_the_discuss
     )
     comment_on_suggestion(anonymous, body="Which source do you want?", user=moderator)
     comment_on_suggestion(anonymous, body="The paper.", user=None, token=anonymous.access_token)
-    assert headlines(moderator) == ["Kim replied in a suggestion on Sample Model"]
+    assert headlines(moderator) == ["Kim (unregistered) replied in a suggestion on Sample Model"]
 
 
 def test_watchers_hear_of_a_new_version_but_its_author_and_moderator_do_not(

@@ -12,7 +12,16 @@ from .. import limits, suggestion_rules
 from ..cardfile import UnknownSection, parse_or_problems, replace_section
 from ..forms import NewCardSuggestionForm, SuggestionForm
 from ..models import Activity, CardVersion, ModelCard, Suggestion
-from ..workflow import CardExists, NoChange, WorkflowError, submit_suggestion, text_at_version
+from ..protection import describe as describe_protection
+from ..protection import refusal as protection_refusal
+from ..workflow import (
+    CardExists,
+    CardProtected,
+    NoChange,
+    WorkflowError,
+    submit_suggestion,
+    text_at_version,
+)
 from . import paths
 from .auth import caller_of
 from .conditional import as_json, respond
@@ -206,6 +215,8 @@ def create_suggestion(request, payload: SuggestionCreate):
         card = ModelCard.objects.filter(slug=payload.card[:200]).first()
         if card is None:
             raise _invalid({"card": ["There is no card with this slug."]})
+        if (protection := protection_refusal(card, request.user)) is not None:
+            raise ApiError(403, "protected", describe_protection(protection))
     cleaned = _checked_form(payload, card=card, anonymous=anonymous)
     text, base_version = _proposed_text(card, cleaned["text"], payload)
     problems = parse_or_problems(text)[1]
@@ -237,6 +248,8 @@ def create_suggestion(request, payload: SuggestionCreate):
         raise ApiError(409, "conflict", str(exc), fields={"new_card_slug": [str(exc)]}) from exc
     except NoChange as exc:
         raise ApiError(409, "no_change", str(exc), fields={"text": [str(exc)]}) from exc
+    except CardProtected as exc:  # protected between the early check and the filing
+        raise ApiError(403, "protected", str(exc)) from exc
     except WorkflowError as exc:
         raise _invalid({"text": [str(exc)]}) from exc
     created = {**detail(suggestion), "access_token": suggestion.access_token or None}

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from .. import permissions
+from .. import permissions, protection
 from ..cardfile import as_list
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
@@ -41,6 +41,7 @@ CARD_PAGE_LINKS = (
     "history",
     "blame",
     "card_watch",
+    "card_protection",
 )
 
 
@@ -124,7 +125,8 @@ def card_detail(request, slug):
 
 def _card_parts(slug: str) -> dict:
     """What a card's page shows every visitor alike, rendered without the request (see shared_parts)."""
-    card = get_object_or_404(ModelCard.objects.defer("line_versions"), slug=slug)
+    # The protection notice comes in the card's own query (protection.with_notice): no query more.
+    card = get_object_or_404(protection.with_notice(ModelCard.objects.defer("line_versions")), slug=slug)
     rendered, render_problem = render_body(card.body, section_links=True, drop_title=True)
     local = frozenset(
         ModelCard.objects.filter(slug__in=_base_model_slugs(card.metadata)).values_list("slug", flat=True)
@@ -139,6 +141,7 @@ def _card_parts(slug: str) -> dict:
     }
     return {
         "card": {"pk": card.pk, "slug": card.slug, "title": card.title},
+        "protection": protection.notice_of(card),
         # Reversed here, once per version, rather than on every request for the page's action links.
         "urls": {name: reverse(f"modelcards:{name}", args=[slug]) for name in CARD_PAGE_LINKS},
         "summary": render_to_string("modelcards/card_summary.html", context),

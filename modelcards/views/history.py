@@ -87,8 +87,12 @@ def card_history(request, slug):
     def parts():
         card = _card(slug)
         page = history.version_page(card, before=before, after=after)
+        renames = Activity.objects.filter(card=card, kind=Activity.Kind.RENAMED).select_related("actor")
         return _shared_card_page(
-            card, f"History of {card.title}", "modelcards/history_body.html", {"page": page}
+            card,
+            f"History of {card.title}",
+            "modelcards/history_body.html",
+            {"page": page, "renames": list(renames)},
         )
 
     return _shared_page(request, card_scopes(slug), f"history:{slug}:{before}:{after}", parts)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .. import editor, limits, permissions, suggestion_rules
+from .. import editor, limits, permissions, protection, suggestion_rules
 from ..cardfile import UnknownSection, parse_or_problems, replace_section, split_sections
 from ..diffing import cached_diff_texts
 from ..forms import DirectEditForm, NewCardSuggestionForm, SuggestionForm
@@ -21,6 +21,7 @@ from ..workflow import (
     text_at_version,
 )
 from .cards import render_body
+from .protection import refused_page
 
 
 def _login_or_forbid(request, message: str):
@@ -89,6 +90,13 @@ def suggest(request, slug):
     section = _parse_section(request)
     anonymous = not request.user.is_authenticated
     context = {"card": card, "section": section, "section_title": _section_title(card.text, section)}
+    # A protected card refuses before anything is typed; a POST keeps its text (submit_suggestion checks too).
+    current = protection.in_force(card)
+    context["protection_notice"] = protection.notice(current)
+    context["protection_log_url"] = reverse("modelcards:card_protection", args=[card.slug])
+    refused = current if current and not permissions.may_suggest_under(request.user, current.level) else None
+    if request.method != "POST" and refused:
+        return refused_page(request, card, refused)
     if request.method != "POST":
         start_text = _section_text(card.text, section) if section else card.text
         if not section and request.GET.get("add") in completeness.RULES:  # "suggest this section"
@@ -105,6 +113,9 @@ def suggest(request, slug):
         form = SuggestionForm(initial=initial, anonymous=anonymous)
         return _editor_page(request, "modelcards/suggest.html", context, form, posted)
     form = SuggestionForm(posted.data, anonymous=anonymous)
+    if refused:
+        form.add_error(None, protection.describe(refused) + " Your text is kept below.")
+        return _editor_page(request, "modelcards/suggest.html", context, form, posted, status=403)
     status = 200
     if limits.honeypot_tripped(request):
         form.add_error(

@@ -15,7 +15,7 @@ from ..forms import DirectEditForm, SuggestionForm
 from ..models import ModelCard, Suggestion
 from ..undo import NoSuchVersion, NothingBefore, prepare_restore, prepare_undo, publish_undo
 from ..workflow import NoChange, UnresolvedConflict, WorkflowError
-from . import suggestions
+from . import protection, suggestions
 
 
 def _card(slug: str) -> ModelCard:
@@ -24,8 +24,9 @@ def _card(slug: str) -> ModelCard:
     )
 
 
-def _refused(request):
-    """Who may not suggest is told before anything is typed, not after; the suggest page checks again."""
+def _refused(request, card):
+    """Who may not suggest is told before anything is typed, not after; the suggest page checks again
+    (a POST goes on to it, which refuses a protected card keeping the text)."""
     if settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST and not request.user.is_authenticated:
         messages.info(request, "Log in or sign up to suggest an edit.")
         return redirect_to_login(request.get_full_path())
@@ -33,6 +34,8 @@ def _refused(request):
         raise PermissionDenied(
             "You have been blocked from suggesting edits. Contact a moderator if this is a mistake."
         )
+    if request.method != "POST":
+        return protection.refusal_response(request, card)
     return None
 
 
@@ -51,7 +54,7 @@ def undo(request, slug, n):
     except NothingBefore as exc:
         return render(request, "modelcards/bad_request.html", {"message": str(exc), "card": card}, status=400)
     moderator = permissions.can_review(request.user)
-    if not moderator and (refusal := _refused(request)) is not None:
+    if not moderator and (refusal := _refused(request, card)) is not None:
         return refusal
     context = {"card": card, "undo": change, "moderator": moderator}
     if request.method != "POST":
@@ -108,7 +111,7 @@ def restore(request, slug, n):
     except NoSuchVersion as exc:
         raise Http404(str(exc)) from None
     moderator = permissions.can_review(request.user)
-    if not moderator and (refusal := _refused(request)) is not None:
+    if not moderator and (refusal := _refused(request, card)) is not None:
         return refusal
     if request.method == "POST":
         if moderator:  # moderators revert, through the revert form this page shows them

@@ -1,5 +1,7 @@
 """What the workflow refuses, as exceptions a view turns into a message and a 4xx (never a 500)."""
 
+from django.core.exceptions import PermissionDenied
+
 from ..diffing import MergeResult
 from ..models import InvalidTransition
 
@@ -56,3 +58,13 @@ class UnresolvedConflict(InvalidText):
             ]
         )
         self.markers = markers
+
+
+class CardProtected(WorkflowError, PermissionDenied):
+    """The card's protection does not let this person suggest; the message names it (a 403)."""
+
+    def __init__(self, protection):
+        from ..protection import describe
+
+        super().__init__(describe(protection))
+        self.protection = protection

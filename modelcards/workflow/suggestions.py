@@ -8,8 +8,9 @@ from django.db import transaction
 from .. import notifications
 from ..models import Activity, ModelCard, Suggestion
 from ..notifications import watchlist
+from ..protection import refusal as protection_refusal
 from .cards import _copy_fields, _real_user, checked_card_file, record_activity, text_at_version
-from .errors import CardExists, NoChange, WorkflowError
+from .errors import CardExists, CardProtected, NoChange, WorkflowError
 from .guards import ensure_open, lock_for_decision
 
 
@@ -30,10 +31,14 @@ def submit_suggestion(
     """File a suggestion for review; it changes nothing readers see until a moderator accepts it.
 
     A signed-in author then watches the card (`watch`, the form's ticked-by-default box), so they hear of
-    the review and of later changes; not watching never ends a watch they already had.
+    the review and of later changes; not watching never ends a watch they already had. A protected card
+    refuses people its protection leaves out (CardProtected); revising a suggestion filed before the
+    protection stays allowed, as it was written before (workflow/revisions.py does not check).
     """
     author = _real_user(author)
     checked_card_file(text)
+    if card is not None and (protection := protection_refusal(card, author)) is not None:
+        raise CardProtected(protection)
     if card is not None:
         if base_version > card.version_number or base_version < 1:
             raise WorkflowError("The suggestion names a version of the card that does not exist.")
