@@ -229,3 +229,34 @@ def test_reverting_to_a_version_from_before_the_rename_keeps_the_new_slug(client
     reverted = ModelCard.objects.get(pk=card.pk)
     assert reverted.slug == "renamed" and reverted.text == SAMPLE_README
     assert client.get("/cards/renamed/v/3/").status_code == 200
+
+
+def test_an_old_slug_stays_the_renamed_cards_for_new_cards_suggestions_and_imports(client, card, moderator):
+    from modelcards.cardfile import parse_card
+    from modelcards.workflow import CardExists, create_card, import_card
+
+    _rename(card, moderator)
+    with pytest.raises(CardExists, match="was the address of the card now at 'renamed'"):
+        create_card(slug="sample", card_file=parse_card(SAMPLE_README), user=moderator)
+    response = client.post(
+        "/cards/new/suggest/",
+        {
+            "slug": "sample",
+            "text": SAMPLE_README,
+            "summary": "A new card",
+            "author_name": "Robin",
+            "base_version": 0,
+        },
+    )
+    assert response.status_code == 400
+    assert "was the address of the card now at" in response.content.decode()
+    assert not ModelCard.objects.filter(slug="sample").exists()
+
+    newer = SAMPLE_README + "\nImported again under its old name.\n"
+    assert (
+        import_card(slug="sample", card_file=parse_card(newer), user=moderator, summary="Re-import")
+        == "updated"
+    )
+    card.refresh_from_db()
+    assert (card.slug, card.text) == ("renamed", newer)
+    assert client.get("/cards/sample/").status_code == 301

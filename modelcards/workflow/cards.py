@@ -14,7 +14,7 @@ from django.utils import timezone
 from .. import notifications, permissions
 from ..cardfile import CardFile, CardFileError, parse_card, parse_or_problems
 from ..diffing import carry_line_origins, merge3
-from ..models import Activity, CardVersion, ModelCard, Suggestion
+from ..models import Activity, CardVersion, ModelCard, SlugRedirect, Suggestion
 from ..openness import claims, family
 from .errors import CardExists, InvalidText, NoChange, WorkflowError
 
@@ -133,7 +133,13 @@ def create_card(
     author_name: str = "",
     moderator: AbstractBaseUser | None = None,
 ) -> ModelCard:
-    """Create a card and its version 1, written by `user`; a slug already taken is refused."""
+    """Create a card and its version 1, written by `user`; a slug already taken is refused, and so is
+    one a renamed card had: its old links, exports and feeds still lead to that card."""
+    if (renamed := renamed_from(slug)) is not None:
+        raise CardExists(
+            f"'{slug}' was the address of the card now at '{renamed.slug}' and still leads there; "
+            "choose another slug."
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -166,12 +172,21 @@ def update_card(
     return write_version(card, card_file, kind=kind, summary=summary, author=user)
 
 
+def renamed_from(slug: str) -> ModelCard | None:
+    """The card that was known by `slug` before a rename, if any."""
+    redirect = SlugRedirect.objects.select_related("card").filter(old_slug=slug).first()
+    return redirect.card if redirect else None
+
+
 def import_card(*, slug: str, card_file: CardFile, user: AbstractBaseUser | None, summary: str) -> str:
     """Create or update a card from a README.md; an unchanged text makes no new version.
 
     Returns "created", "updated" or "unchanged".
     """
-    card = ModelCard.objects.filter(slug=slug).only("pk", "text", "version_number").first()
+    # A README imported under a renamed card's old slug updates that card, as its old links do.
+    card = ModelCard.objects.filter(slug=slug).only("pk", "text", "version_number").first() or renamed_from(
+        slug
+    )
     if card is None:
         try:
             create_card(

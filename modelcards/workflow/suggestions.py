@@ -9,7 +9,7 @@ from .. import notifications
 from ..models import Activity, ModelCard, Suggestion
 from ..notifications import watchlist
 from ..protection import refusal as protection_refusal
-from .cards import _copy_fields, _real_user, checked_card_file, record_activity, text_at_version
+from .cards import _copy_fields, _real_user, checked_card_file, record_activity, renamed_from, text_at_version
 from .errors import CardExists, CardProtected, NoChange, WorkflowError
 from .guards import ensure_open, lock_for_decision
 
@@ -46,6 +46,11 @@ def submit_suggestion(
             raise NoChange("The suggested text is the same as the card's text; change something first.")
     elif ModelCard.objects.filter(slug=new_slug).exists():
         raise CardExists(f"A card with the slug '{new_slug}' already exists; suggest an edit to it instead.")
+    elif (renamed := renamed_from(new_slug)) is not None:
+        raise CardExists(
+            f"'{new_slug}' was the address of the card now at '{renamed.slug}'; "
+            "suggest an edit to that card instead."
+        )
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
             card=card,
