@@ -1,5 +1,7 @@
 """Forms that take a README.md from a person and report every problem with it."""
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 
@@ -238,8 +240,32 @@ class ThreadForm(forms.Form):
         return clean_message(self.cleaned_data["body"])
 
 
+BLOCK_DURATIONS = {
+    "1d": timedelta(days=1),
+    "1w": timedelta(weeks=1),
+    "1m": timedelta(days=30),
+    "3m": timedelta(days=91),
+}
+
+
 class BlockForm(forms.Form):
     reason = forms.CharField(max_length=300)
+    # Absent from an older form: indefinite, as every block was before blocks could expire.
+    duration = forms.ChoiceField(
+        choices=[
+            ("1d", "1 day"),
+            ("1w", "1 week"),
+            ("1m", "1 month"),
+            ("3m", "3 months"),
+            ("", "Indefinitely"),
+        ],
+        required=False,
+    )
+
+    def expires_at(self, now):
+        """When the chosen duration ends, counted from `now`; None for an indefinite block."""
+        length = BLOCK_DURATIONS.get(self.cleaned_data.get("duration") or "")
+        return now + length if length else None
 
     def clean_reason(self):
         return clean_single_line(self.cleaned_data["reason"], "reason")

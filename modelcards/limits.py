@@ -85,10 +85,17 @@ def may_preview(request, text: str) -> bool:
     return request._modelcards_may_preview
 
 
-def is_blocked(request) -> bool:
+def block_in_force(request) -> Block | None:
+    """The block stopping this account or address now (the latest made), so a refusal can say why."""
     if request.user.is_authenticated:
-        return Block.objects.filter(user=request.user).exists()
-    return Block.objects.filter(ip_hash=ip_hash(request)).exists()
+        blocks = Block.objects.filter(user=request.user)
+    else:
+        blocks = Block.objects.filter(ip_hash=ip_hash(request))
+    return blocks.in_force().order_by("-created_at", "-pk").first()
+
+
+def is_blocked(request) -> bool:
+    return block_in_force(request) is not None
 
 
 def honeypot_tripped(request) -> bool:

@@ -8,7 +8,7 @@ version number and the facts the history pages show.
 
 import hmac
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import reversion
 from django.conf import settings
@@ -634,8 +634,19 @@ class Watch(models.Model):
         return self.expires_at is None or self.expires_at > (now or timezone.now())
 
 
+class BlockQuerySet(models.QuerySet):
+    def in_force(self):
+        """Neither lifted nor past its expiry; compared with now, so no job has to end a block."""
+        return self.filter(lifted_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+
+
 class Block(models.Model):
-    """Stops an account or an anonymous IP hash from suggesting and commenting."""
+    """Stops an account or an anonymous IP hash from suggesting and commenting.
+
+    A block ends at `expires_at` (null: indefinitely) or when lifted; the row stays as the block log.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="blocks"
@@ -646,6 +657,17 @@ class Block(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="blocks_made"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blocks_lifted",
+    )
+
+    objects = BlockQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -656,6 +678,20 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"Block #{self.pk}"
+
+    @property
+    def hash_prefix(self) -> str:
+        """Enough of an address hash to tell two blocks apart, never enough to be worth guessing from."""
+        return self.ip_hash[:8]
+
+    def refusal(self) -> str:
+        """What the blocked person reads: until when, and why."""
+        until = (
+            f"until {self.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+            if self.expires_at
+            else "indefinitely"
+        )
+        return f"You are blocked {until}: {self.reason}"
 
 
 class ActivityQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 from .feeds import card_changes_feed, recent_changes_feed, watchlist_feed
 from .models import CARD_SLUG_PATTERN
 from .views import (
+    blocks,
     cards,
     claims,
     decisions,
@@ -105,4 +106,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/withdraw/", revisions.suggestion_withdraw, name="suggestion_withdraw"),
     path("suggestions/<int:pk>/comment/", discussion.suggestion_comment, name="suggestion_comment"),
     path("suggestions/<int:pk>/block/", decisions.block_author, name="block_author"),
+    path("blocks/", blocks.block_list, name="block_list"),
+    path("blocks/log/", blocks.block_log, name="block_log"),
+    path("blocks/<int:pk>/unblock/", blocks.unblock, name="unblock"),
 ]

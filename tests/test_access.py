@@ -91,6 +91,19 @@ MATRIX = {
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
     ),
+    # Blocks are moderators' (tests/test_blocks.py); the world has no block, so unblocking finds none.
+    "modelcards:block_list": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:block_log": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:unblock": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 404, "staff": 404},
+    ),
     "modelcards:suggestion_request_changes": (
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
@@ -244,6 +257,7 @@ def _kwargs(name, world):
         "modelcards:suggestion_withdraw": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_comment": {"pk": world["suggestion"].pk},
         "modelcards:block_author": {"pk": world["suggestion"].pk},
+        "modelcards:unblock": {"pk": 999999},
         "modelcards:suggestion_request_changes": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_accept_part": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_revise": {"pk": world["suggestion"].pk},

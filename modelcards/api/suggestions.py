@@ -207,8 +207,8 @@ def create_suggestion(request, payload: SuggestionCreate):
             "This site takes suggestions only from accounts: send an API token with the “suggest” scope.",
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
-    if limits.is_blocked(request):
-        raise ApiError(403, "blocked", "You have been blocked from suggesting edits; contact a moderator.")
+    if block := limits.block_in_force(request):
+        raise ApiError(403, "blocked", block.refusal())
     _refuse_fields_of_the_other_kind(payload, anonymous=anonymous)
     card = None
     if payload.card is not None:

@@ -40,8 +40,8 @@ def claim_markers(request, slug):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if limits.is_blocked(request):
-            raise PermissionDenied("You have been blocked from posting.")
+        if block := limits.block_in_force(request):
+            raise PermissionDenied(block.refusal())
         if form.is_valid():
             if wait := limits.seconds_until_allowed(request, "comment"):
                 form.add_error(

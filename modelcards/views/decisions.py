@@ -4,6 +4,7 @@ message, 409 when someone else's decision or change came first."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import permissions
@@ -223,7 +224,7 @@ def block_author(request, pk):
     suggestion = get_suggestion(request, pk)
     form = BlockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason for the block.")
+        messages.error(request, "Give a reason for the block and choose how long it lasts.")
         return redirect(suggestion)
     if suggestion.author_id and permissions.can_review(suggestion.author):
         messages.error(request, "Moderators cannot be blocked here.")
@@ -233,6 +234,7 @@ def block_author(request, pk):
         ip_hash="" if suggestion.author_id else suggestion.ip_hash,
         reason=form.cleaned_data["reason"],
         created_by=request.user,
+        expires_at=form.expires_at(timezone.now()),
     )
     messages.success(request, f"{suggestion.author_display} can no longer suggest or comment.")
     return redirect(suggestion)

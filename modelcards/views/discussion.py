@@ -33,8 +33,8 @@ def suggestion_comment(request, pk):
     token = shown_token(request, suggestion)
     if not request.user.is_authenticated and not token:
         return redirect_to_login(reverse("modelcards:suggestion_detail", args=[pk]))
-    if limits.is_blocked(request):
-        raise PermissionDenied("You have been blocked from commenting.")
+    if block := limits.block_in_force(request):
+        raise PermissionDenied(block.refusal())
     form = CommentForm(request.POST)
     line, revision = _posted_line(request)
     body = request.POST.get("body", "")

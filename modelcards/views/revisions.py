@@ -45,8 +45,8 @@ def suggestion_revise(request, pk):
     if request.method != "POST":
         form = RevisionForm(initial={"text": suggestion.text, "seen_revision": suggestion.revision_number})
         return render(request, "modelcards/suggestion_revise.html", {**context, "form": form})
-    if limits.is_blocked(request):
-        raise PermissionDenied("You have been blocked from suggesting edits.")
+    if block := limits.block_in_force(request):
+        raise PermissionDenied(block.refusal())
     form = RevisionForm(request.POST)
     status = 400
     if form.is_valid():

@@ -35,10 +35,8 @@ def _may_suggest(request):
     if suggestion_rules.must_sign_in(request.user):
         messages.info(request, "Log in or sign up to suggest an edit.")
         return redirect_to_login(request.get_full_path())
-    if limits.is_blocked(request):
-        raise PermissionDenied(
-            "You have been blocked from suggesting edits. Contact a moderator if this is a mistake."
-        )
+    if block := limits.block_in_force(request):
+        raise PermissionDenied(block.refusal())
     return None
 
 

@@ -15,8 +15,8 @@ from ..models import Comment, ModelCard, TalkThread
 def _guard_posting(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if limits.is_blocked(request):
-        raise PermissionDenied("You have been blocked from posting.")
+    if block := limits.block_in_force(request):
+        raise PermissionDenied(block.refusal())
     return None
 
 

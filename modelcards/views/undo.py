@@ -30,10 +30,8 @@ def _refused(request, card):
     if settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST and not request.user.is_authenticated:
         messages.info(request, "Log in or sign up to suggest an edit.")
         return redirect_to_login(request.get_full_path())
-    if limits.is_blocked(request):
-        raise PermissionDenied(
-            "You have been blocked from suggesting edits. Contact a moderator if this is a mistake."
-        )
+    if block := limits.block_in_force(request):
+        raise PermissionDenied(block.refusal())
     if request.method != "POST":
         return protection.refusal_response(request, card)
     return None
