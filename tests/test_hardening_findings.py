@@ -496,3 +496,10 @@ def test_a_linked_image_past_the_cap_keeps_one_link_with_its_alt_text():
     output = str(render_markdown(text).html)
     assert '<a href="https://ci.example/" rel="nofollow ugc noopener">build passing</a>' in output
     assert "badge.example" not in output
+
+
+def test_a_suggestion_held_for_a_moderators_look_is_not_in_the_cards_public_pending_count(client, card):
+    Suggestion.objects.create(card=card, text=card.text + "\nHeld.\n", summary="s", base_version=1, held=True)
+    assert "pending review" not in client.get("/cards/sample/").content.decode()
+    Suggestion.objects.create(card=card, text=card.text + "\nOpen.\n", summary="s", base_version=1)
+    assert "1 suggestion pending review" in client.get("/cards/sample/").content.decode()

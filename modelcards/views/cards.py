@@ -137,7 +137,7 @@ def _card_parts(slug: str) -> dict:
         "openness": report_for(card),
         "rendered": rendered,
         "render_problem": render_problem,
-        "pending_count": card.suggestions.pending().count(),
+        "pending_count": card.suggestions.pending().filter(held=False).count(),
     }
     return {
         "card": {"pk": card.pk, "slug": card.slug, "title": card.title},
