@@ -21,6 +21,21 @@ class RevisionMoved(StaleReview):
     """The suggestion got a newer revision after its author opened the editor."""
 
 
+def _filed_revision(suggestion: Suggestion) -> SuggestionRevision:
+    """Revision 1 as filed, read off the suggestion itself (written out only once a second arrives)."""
+    return SuggestionRevision(
+        suggestion=suggestion,
+        number=1,
+        kind=SuggestionRevision.Kind.FILED,
+        text=suggestion.text,
+        summary=suggestion.summary,
+        base_version=suggestion.base_version,
+        author_id=suggestion.author_id,
+        author_name=suggestion.author_name,
+        created_at=suggestion.created_at,
+    )
+
+
 def record_revision(
     locked: Suggestion,
     *,
@@ -37,17 +52,7 @@ def record_revision(
     the locked row, in this one place.
     """
     if locked.revision_number == 1:
-        SuggestionRevision.objects.create(
-            suggestion=locked,
-            number=1,
-            kind=SuggestionRevision.Kind.FILED,
-            text=locked.text,
-            summary=locked.summary,
-            base_version=locked.base_version,
-            author_id=locked.author_id,
-            author_name=locked.author_name,
-            created_at=locked.created_at,
-        )
+        _filed_revision(locked).save()
     number = locked.mark_revised(text=text, base_version=base_version)
     revision = SuggestionRevision.objects.create(
         suggestion=locked,
@@ -135,17 +140,7 @@ def revision_of(suggestion: Suggestion, number: int) -> SuggestionRevision:
     if suggestion.revision_number == 1:
         if number != 1:
             raise SuggestionRevision.DoesNotExist
-        return SuggestionRevision(
-            suggestion=suggestion,
-            number=1,
-            kind=SuggestionRevision.Kind.FILED,
-            text=suggestion.text,
-            summary=suggestion.summary,
-            base_version=suggestion.base_version,
-            author_id=suggestion.author_id,
-            author_name=suggestion.author_name,
-            created_at=suggestion.created_at,
-        )
+        return _filed_revision(suggestion)
     return SuggestionRevision.objects.select_related("author").get(suggestion=suggestion, number=number)
 
 
