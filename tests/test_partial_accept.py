@@ -317,7 +317,9 @@ def test_a_partial_acceptance_and_a_rejection_at_once_make_one_decision(make_car
     author = make_user("author")
     for round_number in range(4):
         card.refresh_from_db()
-        text = changed(card.text, 5, 20, 35, word=f"round {round_number}")
+        # Lines of their own each round: who wins one round must not leave the next nothing to change.
+        lines = (6 + round_number, 21 + round_number, 31 + round_number)
+        text = changed(card.text, *lines, word=f"round {round_number}")
         suggestion = submit_suggestion(
             card=card, text=text, summary="r", base_version=card.version_number, author=author
         )
