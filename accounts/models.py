@@ -16,6 +16,15 @@ class User(AbstractUser):
     username_skeleton = models.CharField(
         max_length=SKELETON_MAX_LENGTH, blank=True, editable=False, db_index=True
     )
+    # Issue 15 item 8: an account counts as registered only once its email is verified; until then
+    # it is treated like an anonymous visitor for limits, holds and protection.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # The address hash the account signed up from: sign-ups and suggestions are limited per hash.
+    signup_ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def save(self, *args, **kwargs):
         self.username_skeleton = skeleton(self.get_username() or "")

@@ -230,6 +230,14 @@ class BaseModelLink(models.Model):
         return f"{self.card_id} -> {self.name}"
 
 
+class Visibility(models.IntegerChoices):
+    """How far a version's text, summary or author name is shown (issue 15 item 4)."""
+
+    VISIBLE = 0, "Visible"
+    HIDDEN = 1, "Hidden from the public"
+    SUPPRESSED = 2, "Suppressed (oversight only)"
+
+
 class CardVersionQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("author", "moderator")
@@ -277,6 +285,24 @@ class CardVersion(models.Model):
     size_delta = models.IntegerField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    # Issue 15 item 1: a trusted contributor's suggestion published without waiting for a moderator;
+    # moderators look it over afterwards (mark reviewed, or undo).
+    autoreviewed = models.BooleanField(default=False)
+    looked_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    looked_over_at = models.DateTimeField(null=True, blank=True)
+    # Issue 15 item 2: written by a verified maintainer of the card, frozen when the version is made.
+    by_maintainer = models.BooleanField(default=False)
+    # Issue 15 item 4: each part hidden from the public, or suppressed from moderators too.
+    text_visibility = models.PositiveSmallIntegerField(choices=Visibility.choices, default=Visibility.VISIBLE)
+    summary_visibility = models.PositiveSmallIntegerField(
+        choices=Visibility.choices, default=Visibility.VISIBLE
+    )
+    author_visibility = models.PositiveSmallIntegerField(
+        choices=Visibility.choices, default=Visibility.VISIBLE
+    )
+
     objects = CardVersionQuerySet.as_manager()
 
     class Meta:
@@ -284,7 +310,13 @@ class CardVersion(models.Model):
         indexes = [  # a person's profile lists their newest versions, written or approved
             models.Index(fields=["author", "-created_at"], name="version_by_author"),
             models.Index(fields=["moderator", "-created_at"], name="version_by_moderator"),
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(autoreviewed=True, looked_over_at__isnull=True),
+                name="version_to_look_over",
+            ),
         ]
+        permissions = [("suppress_version", "Can suppress version parts from moderators (oversight)")]
         constraints = [
             models.UniqueConstraint(fields=["card", "number"], name="unique_version_number_per_card"),
             models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
@@ -1140,3 +1172,82 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} -> card #{self.card_id}"
+
+
+class VisibilityChange(models.Model):
+    """The hide/unhide log: one row per part of a version whose visibility a moderator or oversight
+    member changed. Rows touching the suppressed level are shown to oversight only."""
+
+    class Part(models.TextChoices):
+        TEXT = "text", "Text"
+        SUMMARY = "summary", "Summary"
+        AUTHOR = "author", "Author name"
+
+    version = models.ForeignKey(CardVersion, on_delete=models.CASCADE, related_name="visibility_changes")
+    part = models.CharField(max_length=10, choices=Part.choices)
+    before = models.PositiveSmallIntegerField(choices=Visibility.choices)
+    after = models.PositiveSmallIntegerField(choices=Visibility.choices)
+    reason = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="visibility_change_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.part} of {self.version_id}: {self.before} -> {self.after}"
+
+    @property
+    def oversight_only(self) -> bool:
+        return Visibility.SUPPRESSED in (self.before, self.after)
+
+
+class CardMaintainer(models.Model):
+    """An account a moderator verified as a maintainer of a card: the model's developer (item 2).
+
+    Revoking keeps the row (revoked_at) as the log; at most one unrevoked row per card and account.
+    """
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="maintainers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="maintained")
+    note = models.CharField(max_length=300, help_text="How the moderator verified it.")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_maintainer_row_per_card_and_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"maintainer {self.user_id} of card {self.card_id}"
+
+
+class ContributorTrust(models.Model):
+    """A moderator's hand decision on whether an account is trusted (item 1), overriding the
+    automatic thresholds either way. No row: the thresholds decide."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trust")
+    trusted = models.BooleanField(help_text="Granted (true) or revoked (false) by hand.")
+    reason = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{'trusted' if self.trusted else 'not trusted'}: {self.user_id}"

@@ -57,6 +57,16 @@ def moderators_group() -> Group:
     return group
 
 
+def oversight_group() -> Group:
+    """The migration's Oversight group (suppresses version parts from moderators too)."""
+    group, created = Group.objects.get_or_create(name="Oversight")
+    if created:
+        group.permissions.add(
+            Permission.objects.get(codename="suppress_version", content_type__app_label="modelcards")
+        )
+    return group
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The local-memory cache (cached pages above all) outlives each test's database rollback."""
@@ -76,12 +86,20 @@ def _page_cache_invalidated_at_once(monkeypatch):
 
 @pytest.fixture
 def make_user(django_user_model):
-    def make(username, *, moderator=False, staff=False, password="pw-for-tests-1"):
+    def make(
+        username, *, moderator=False, staff=False, oversight=False, verified=True, password="pw-for-tests-1"
+    ):
+        """An account; `verified=False` leaves its email unverified (issue 15 item 8)."""
         user = django_user_model.objects.create_user(
             username=username, email=f"{username}@example.org", password=password, is_staff=staff
         )
+        if verified:
+            user.email_verified_at = user.date_joined
+            user.save(update_fields=["email_verified_at"])
         if moderator:
             user.groups.add(moderators_group())
+        if oversight:
+            user.groups.add(oversight_group())
         return user
 
     return make
