@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        # Registers the SITE_URL deploy check, and connects the signals that renew cached accounts.
-        from . import checks, identity  # noqa: F401
+        # Registers the SITE_URL deploy check, and connects the signals that renew cached accounts and
+        # remind an unverified account at login.
+        from . import checks, email_links, identity  # noqa: F401

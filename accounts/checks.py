@@ -10,7 +10,8 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 @register(Tags.security, deploy=True)
 def site_url_names_the_site(app_configs, **kwargs):
-    """Without DEBUG, SITE_URL pointing at this machine means every password-reset link is dead."""
+    """Without DEBUG, SITE_URL pointing at this machine means every password-reset and verification
+    link is dead."""
     if settings.DEBUG or urlsplit(settings.SITE_URL).hostname not in _LOOPBACK:
         return []
     return [

@@ -59,6 +59,32 @@ class SignUpForm(UsernameRulesMixin, UserCreationForm):
         fields = ("username", "email")
 
 
+class EmailChangeForm(forms.Form):
+    """A new address for one's own account, with the password, so that an open session is not enough."""
+
+    email = forms.EmailField(label="New email address", max_length=254)
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if email.casefold() == self.user.email.casefold():
+            raise forms.ValidationError("That is the address the account has already.")
+        return email
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError("That is not your password.")
+        return ""
+
+
 class AdminAddUserForm(UsernameRulesMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "modelcards.middleware.SignedOutPostMiddleware",
+    # A stored version whose data cannot be read back: a clear 410 page (or API error), not a 500.
+    "modelcards.unreadable.UnreadableVersionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout signalled during login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -282,6 +284,12 @@ MODELCARDS_RATE_LIMITS = {
     # Typing with a 400 ms pause makes a few previews a second at most; this only stops floods.
     "preview": os.environ.get("RATE_LIMIT_PREVIEW", "240/m"),
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "verify_email": os.environ.get("RATE_LIMIT_VERIFY_EMAIL", "5/h"),
+}
+# A second limit keyed on the address hash alone, shared by every account and anonymous visitor at one
+# address, so that many accounts from one address do not multiply the quota (issue 15 item 8).
+MODELCARDS_ADDRESS_RATE_LIMITS = {
+    "suggest": os.environ.get("RATE_LIMIT_SUGGEST_PER_ADDRESS", "20/h"),
 }
 MODELCARDS_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MODELCARDS_IP_HASH_SALT = os.environ.get("IP_HASH_SALT", "") or ("ip-hash:" + SECRET_KEY)
@@ -289,6 +297,22 @@ MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST = env_bool("REQUIRE_ACCOUNT_TO_SUGGEST", F
 MODELCARDS_HOLD_LINKS_OVER = int(os.environ.get("HOLD_LINKS_OVER", "10"))
 # Semi-protected cards take suggestions only from accounts at least this many days old.
 PROTECTION_MIN_ACCOUNT_DAYS = int(os.environ.get("PROTECTION_MIN_ACCOUNT_DAYS", "4"))
+# Trusted contributors (issue 15 item 1): an account meeting every threshold is trusted, unless a
+# moderator decided otherwise by hand; a trusted account's suggestion on an unprotected card is
+# published at once, marked "autoreviewed", and listed for moderators to look over.
+TRUSTED_MIN_ACCEPTED = int(os.environ.get("TRUSTED_MIN_ACCEPTED", "10"))
+TRUSTED_MIN_ACCOUNT_DAYS = int(os.environ.get("TRUSTED_MIN_ACCOUNT_DAYS", "30"))
+TRUSTED_REQUIRE_VERIFIED_EMAIL = env_bool("TRUSTED_REQUIRE_VERIFIED_EMAIL", True)
+# Verified maintainers (item 2): whether a maintainer's suggestion on their own card is autoreviewed.
+MAINTAINER_SUGGESTIONS_AUTO_ACCEPT = env_bool("MAINTAINER_SUGGESTIONS_AUTO_ACCEPT", False)
+# Accounts younger than this many days (and unverified ones) keep the link hold of anonymous visitors.
+LINK_HOLD_ACCOUNT_DAYS = int(os.environ.get("LINK_HOLD_ACCOUNT_DAYS", "7"))
+# Sign-up: at most SIGNUP_PER_ADDRESS accounts per address hash in SIGNUP_WINDOW_HOURS, counted from
+# the accounts' stored hashes so that the limit holds across app servers.
+SIGNUP_PER_ADDRESS = int(os.environ.get("SIGNUP_PER_ADDRESS", "3"))
+SIGNUP_WINDOW_HOURS = int(os.environ.get("SIGNUP_WINDOW_HOURS", "24"))
+# How long a link to verify an email address, or to confirm a new one, stays good.
+EMAIL_LINK_HOURS = int(os.environ.get("EMAIL_LINK_HOURS", "72"))
 RATELIMIT_USE_CACHE = "default"
 
 # Login throttling by django-axes. A (username, client) pair is locked after repeated failures, so a

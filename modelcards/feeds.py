@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from . import visibility
 from .history import FEED_SIZE, activity_subject, activity_url, visible_activity
 from .models import ModelCard
 from .notifications import watchlist
@@ -28,7 +29,7 @@ class RecentChangesFeed(Feed):
         return reverse("modelcards:changes")
 
     def items(self):
-        return visible_activity()[:FEED_SIZE]
+        return visibility.mask_activity(visible_activity()[:FEED_SIZE])
 
     def item_title(self, item):
         # Atom titles are plain text (the framework XML-escapes them), so no HTML escaping here.
@@ -36,6 +37,8 @@ class RecentChangesFeed(Feed):
 
     def item_description(self, item):
         # Atom summaries are declared type="html"; escaping keeps a summary's "<" as text in readers.
+        if "summary" in item.withheld:
+            return "(summary hidden)"
         return escape(item.summary or item.get_kind_display())
 
     def item_link(self, item):
@@ -45,7 +48,7 @@ class RecentChangesFeed(Feed):
         return uuid.uuid5(_ENTRY_NAMESPACE, f"activity-{item.pk}").urn
 
     def item_author_name(self, item):
-        return item.actor_display
+        return "(author hidden)" if "author" in item.withheld else item.actor_display
 
     def item_pubdate(self, item):
         return item.created_at
@@ -68,7 +71,7 @@ class CardChangesFeed(RecentChangesFeed):
         return reverse("modelcards:history", args=[card.slug])
 
     def items(self, card):
-        return visible_activity().filter(card=card)[:FEED_SIZE]
+        return visibility.mask_activity(visible_activity().filter(card=card)[:FEED_SIZE])
 
 
 recent_changes_feed = cache_site_page()(RecentChangesFeed())
@@ -95,13 +98,14 @@ class WatchlistFeed(Feed):
         return reverse("modelcards:watchlist")
 
     def items(self, owner):
+        # Read at the public level: a feed reader is no one in particular (issue 15 item 4).
         return watchlist.recent_versions(owner)[:FEED_SIZE]
 
     def item_title(self, item):
         return f"{item.card.title or item.card.slug}: version {item.number}"
 
     def item_description(self, item):
-        return escape(item.summary or item.get_kind_display())
+        return escape(visibility.summary_shown(item) or item.get_kind_display())
 
     def item_link(self, item):
         if item.number > 1:
@@ -112,7 +116,7 @@ class WatchlistFeed(Feed):
         return uuid.uuid5(_ENTRY_NAMESPACE, f"version-{item.pk}").urn
 
     def item_author_name(self, item):
-        return item.author_display
+        return visibility.author_shown(item)
 
     def item_pubdate(self, item):
         return item.created_at

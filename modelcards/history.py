@@ -12,12 +12,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
+from reversion.errors import RevertError
 from reversion.models import Version
 
-from . import permissions
+from . import permissions, visibility
 from .diffing import TextDiff, diff_texts, lines_before, unified_lines
 from .metadata_diff import MetadataDiff, diff_metadata
 from .models import Activity, CardVersion, ModelCard
+from .unreadable import UnreadableVersion
 
 HISTORY_PAGE_SIZE = 50
 # Blame shows a card this many lines at a time: a row per line, so a page stays small however long
@@ -66,7 +68,13 @@ def stored_states(card: ModelCard, versions) -> dict[int, dict]:
         content_type=ContentType.objects.get_for_model(ModelCard),
         object_id=str(card.pk),
     )
-    return {numbers[row.revision_id]: row.field_dict for row in rows}
+    states = {}
+    for row in rows:
+        try:
+            states[numbers[row.revision_id]] = row.field_dict
+        except RevertError as exc:  # damaged stored data: a clear page, not a 500 (modelcards/unreadable.py)
+            raise UnreadableVersion(card.pk, numbers[row.revision_id]) from exc
+    return states
 
 
 def body_of(state: dict) -> str:
@@ -187,7 +195,8 @@ def visible_activity(user=None):
 
     `user=None` is the public view, used by the feeds.
     """
-    rows = Activity.objects.for_listing().order_by("-created_at", "-pk")
+    # Issue 15 item 4: with what is hidden of the version each row is about (visibility.mask_activity).
+    rows = visibility.with_activity_visibility(Activity.objects.for_listing()).order_by("-created_at", "-pk")
     if user is not None and permissions.can_review(user):
         return rows
     shown = Q(suggestion__isnull=True) | Q(suggestion__held=False)

@@ -9,9 +9,11 @@ import hmac
 import ipaddress
 
 from django.conf import settings
+from django.db.models import Q
 from django_ratelimit.core import get_usage
 
 from .models import Block
+from .permissions import is_registered
 
 HONEYPOT_FIELD = "website"
 
@@ -44,8 +46,13 @@ def client_pseudonym(request) -> str:
 
 
 def _rate_key(group, request) -> str:
-    if request.user.is_authenticated:
+    # An account whose email is unverified counts with the anonymous visitors at its address.
+    if is_registered(request.user):
         return f"user:{request.user.pk}"
+    return _address_key(group, request)
+
+
+def _address_key(group, request) -> str:
     return f"ip:{ip_hash(request)}"
 
 
@@ -53,13 +60,22 @@ def seconds_until_allowed(request, action: str, *, cost: int = 1) -> int:
     """Count `cost` uses of `action` for this account or IP hash; 0 if allowed, else seconds to wait.
 
     A costly request (a preview of a long text) counts as several, so the limit bounds the work a
-    client can cause, not only its number of requests.
+    client can cause, not only its number of requests. An action with a limit in
+    MODELCARDS_ADDRESS_RATE_LIMITS is counted against the address hash as well, whoever is signed in:
+    accounts made in bulk at one address share one quota.
     """
-    rate = settings.MODELCARDS_RATE_LIMITS.get(action)
-    if not rate:
-        return 0
+    counters = [(f"modelcards.{action}", _rate_key, settings.MODELCARDS_RATE_LIMITS.get(action))]
+    address_rate = getattr(settings, "MODELCARDS_ADDRESS_RATE_LIMITS", {}).get(action)
+    counters.append((f"modelcards.{action}.address", _address_key, address_rate))
+    for group, key, rate in counters:
+        if rate and (wait := _count(request, group, key, rate, cost)):
+            return wait
+    return 0
+
+
+def _count(request, group: str, key, rate: str, cost: int) -> int:
     for _ in range(max(cost, 1)):
-        usage = get_usage(request, group=f"modelcards.{action}", key=_rate_key, rate=rate, increment=True)
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
         if usage is None:
             return 0
         if usage["should_limit"]:
@@ -87,8 +103,10 @@ def may_preview(request, text: str) -> bool:
 
 def block_in_force(request) -> Block | None:
     """The block stopping this account or address now (the latest made), so a refusal can say why."""
-    if request.user.is_authenticated:
+    if is_registered(request.user):
         blocks = Block.objects.filter(user=request.user)
+    elif request.user.is_authenticated:  # unverified: stopped by its address's block too
+        blocks = Block.objects.filter(Q(user=request.user) | Q(ip_hash=ip_hash(request)))
     else:
         blocks = Block.objects.filter(ip_hash=ip_hash(request))
     return blocks.in_force().order_by("-created_at", "-pk").first()

@@ -8,7 +8,9 @@ import difflib
 
 from django.conf import settings
 
+from . import visibility
 from .models import CardVersion, Suggestion
+from .unreadable import UnreadableVersion
 
 MAX_DIFF_LINES = 200
 PREFIX = "[Model Card Commons]"
@@ -38,20 +40,30 @@ def render(event: str) -> tuple[str, str]:
         outcome, _, revision = outcome.partition(":")
         suggestion = Suggestion.objects.select_related("card", "moderator", "version").get(pk=pk)
         return _suggestion_decided_text(suggestion, Suggestion.Status(outcome), revision)
+    if kind.startswith("account_"):
+        # Account mail carries links signed where they are checked; accounts imports modelcards, not back.
+        from accounts.email_links import render as render_account_mail
+
+        return render_account_mail(kind, rest)
     raise ValueError(f"No mail is written for the event {event!r}.")
 
 
 def _unified_diff(version: CardVersion) -> str:
     if version.number == 1:
         return "(first version)"
-    before = CardVersion.objects.get(card_id=version.card_id, number=version.number - 1).stored_fields()[
-        "text"
-    ]
-    after = (
-        version.card.text
-        if version.card.version_number == version.number
-        else version.stored_fields()["text"]
-    )
+    previous = CardVersion.objects.get(card_id=version.card_id, number=version.number - 1)
+    if not (visibility.shows(previous, "text") and visibility.shows(version, "text")):
+        # Issue 15 item 4: written when sent, so mail still waiting leaves out what was hidden since.
+        return "(The text of this change is hidden.)"
+    try:
+        before = previous.stored_fields()["text"]
+        after = (
+            version.card.text
+            if version.card.version_number == version.number
+            else version.stored_fields()["text"]
+        )
+    except UnreadableVersion as exc:  # damaged history: the mail still goes, saying so (unreadable.py)
+        return f"(Version {exc.number} can no longer be read back from the history, so no diff is shown.)"
     lines = list(
         difflib.unified_diff(
             before.splitlines(),
@@ -69,9 +81,10 @@ def _unified_diff(version: CardVersion) -> str:
 def _new_version_text(version: CardVersion) -> tuple[str, str]:
     card = version.card
     approved = f", approved by {version.moderator.get_username()}" if version.moderator_id else ""
+    author = visibility.author_shown(version)
     body = (
-        f"{card.title} has a new version ({version.number}) by {version.author_display}{approved}.\n\n"
-        f"Summary: {version.summary}\n\n"
+        f"{card.title} has a new version ({version.number}) by {author}{approved}.\n\n"
+        f"Summary: {visibility.summary_shown(version)}\n\n"
         f"Card: {site_url()}{card.get_absolute_url()}\n\n"
         f"{_unified_diff(version)}\n\n"
         f"You get this because you watch the card. Unwatch it on the card's page.\n"
@@ -81,9 +94,11 @@ def _new_version_text(version: CardVersion) -> tuple[str, str]:
 
 def _suggestion_filed_text(suggestion: Suggestion) -> tuple[str, str]:
     card = suggestion.card
+    withheld = visibility.suggestion_withheld(suggestion)
     body = (
-        f"{suggestion.author_display} suggested a change to {card.title}:\n\n"
-        f"{suggestion.summary}\n\n"
+        f"{'(author hidden)' if 'author' in withheld else suggestion.author_display} suggested a change"
+        f" to {card.title}:\n\n"
+        f"{'(summary hidden)' if 'summary' in withheld else suggestion.summary}\n\n"
         f"Review it: {site_url()}{suggestion.get_absolute_url()}\n\n"
         f"You get this because you watch the card.\n"
     )

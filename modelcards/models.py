@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from reversion.errors import RevertError
 from reversion.models import Revision, Version
 
 from .cardfile import CardFile, as_list
@@ -27,6 +28,7 @@ from .openness.flags import FLAGS
 from .openness.mof import CLASS_NAMES, CLASS_NUMERALS
 from .reserved_slugs import reserved_slug_problem
 from .search import search_cards
+from .unreadable import UnreadableVersion
 
 CARD_SLUG_PATTERN = r"[a-z0-9][a-z0-9._-]*"
 _CARD_SLUG = re.compile(rf"\A{CARD_SLUG_PATTERN}\Z")
@@ -192,10 +194,17 @@ class ModelCard(models.Model):
         """(code, short label) of each stored open-washing flag, for badges."""
         return [(code, FLAGS[code][0]) for code in self.openness_flags if code in FLAGS]
 
-    def record_claims(self, *, by: str, source: str, at: str) -> None:
-        """Credit the claims this version adds or changes to `by`; unchanged claims keep their author."""
+    def record_claims(self, *, by: str, source: str, at: str, maintainer: bool = False) -> None:
+        """Credit the claims this version adds or changes to `by` (a verified maintainer of the card if
+        `maintainer`); unchanged claims keep their author."""
         self.claim_provenance = claims.carry_provenance(
-            self.claim_provenance, self.metadata, by=by, source=source, version=self.version_number, at=at
+            self.claim_provenance,
+            self.metadata,
+            by=by,
+            source=source,
+            version=self.version_number,
+            at=at,
+            maintainer=maintainer,
         )
 
 
@@ -240,7 +249,7 @@ class Visibility(models.IntegerChoices):
 
 class CardVersionQuerySet(models.QuerySet):
     def with_people(self):
-        return self.select_related("author", "moderator")
+        return self.select_related("author", "moderator", "looked_over_by")
 
 
 class CardVersion(models.Model):
@@ -338,7 +347,10 @@ class CardVersion(models.Model):
             content_type=ContentType.objects.get_for_model(ModelCard),
             object_id=str(self.card_id),
         )
-        return version.field_dict
+        try:
+            return version.field_dict
+        except RevertError as exc:  # damaged stored data: a clear page, not a 500 (modelcards/unreadable.py)
+            raise UnreadableVersion(self.card_id, self.number) from exc
 
 
 class InvalidTransition(Exception):

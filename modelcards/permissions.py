@@ -72,15 +72,26 @@ def can_import(user) -> bool:
     return can_review(user)
 
 
+def is_registered(user) -> bool:
+    """A signed-in, active account whose email address is verified. Only such an account counts as
+    registered for limits, holds and protection; an unverified one is treated like an anonymous visitor."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "email_verified_at", None) is not None
+    )
+
+
 def is_established(user) -> bool:
-    """Counts as "verified" for semi-protection: a signed-in, active account at least
-    PROTECTION_MIN_ACCOUNT_DAYS old. Email verification (issue 15 item 8) belongs here too."""
+    """Counts as "verified" for semi-protection: a registered account (email verified) at least
+    PROTECTION_MIN_ACCOUNT_DAYS old."""
     from datetime import timedelta
 
     from django.conf import settings
     from django.utils import timezone
 
-    if not (user and user.is_authenticated and user.is_active):
+    if not is_registered(user):
         return False
     return user.date_joined <= timezone.now() - timedelta(days=settings.PROTECTION_MIN_ACCOUNT_DAYS)
 
@@ -90,3 +101,32 @@ def may_suggest_under(user, level: str) -> bool:
     if can_review(user):
         return True
     return level == "semi" and is_established(user)
+
+
+SUPPRESS_PERMISSION = "modelcards.suppress_version"
+
+
+def can_hide(user) -> bool:
+    """Moderators (and staff) hide a version's text, summary or author name from the public (item 4)."""
+    return can_review(user) or can_suppress(user)
+
+
+def can_suppress(user) -> bool:
+    """The Oversight group suppresses version parts so that moderators cannot see them either.
+
+    Asked on every history page a signed-in person reads, so as `_holds_review_permission`: the cached
+    account's loaded permissions, else one small query, remembered on the user for the request.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    known = getattr(user, "_holds_suppress_permission", None)
+    if known is None and (loaded := getattr(user, "_perm_cache", None)) is not None:
+        known = SUPPRESS_PERMISSION in loaded
+    if known is None:
+        with connections[router.db_for_read(Permission)].cursor() as cursor:
+            cursor.execute(_permission_sql(), [*SUPPRESS_PERMISSION.split("."), user.pk, user.pk])
+            known = cursor.fetchone() is not None
+        user._holds_suppress_permission = known
+    return known

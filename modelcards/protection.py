@@ -50,7 +50,8 @@ def describe(protection: CardProtection) -> str:
     who = (
         "only moderators may suggest edits"
         if protection.level == CardProtection.Level.FULL
-        else f"only signed-in accounts at least {days} days old may suggest edits"
+        else "only signed-in accounts with a verified email address and "
+        f"at least {days} days old may suggest edits"
     )
     return (
         f"This card is {protection.get_level_display().lower()} {protection.until_label}: {who}. "

@@ -100,6 +100,45 @@ MATRIX = {
         "get",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
     ),
+    # Hiding parts of a version and the hide log are moderators' (tests/test_hiding.py).
+    "modelcards:version_visibility": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:visibility_log": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:card_visibility_log": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    # Trust, the look-over list and maintainers are moderators' (tests/test_trust.py, test_maintainers.py);
+    # the world has no autoreviewed version or maintainer row, so marking or revoking one finds none.
+    "modelcards:autoreviewed": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:mark_looked_over": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 404, "staff": 404},
+    ),
+    "modelcards:person_trust": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:trust_log": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:card_maintainers": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:maintainer_revoke": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 404, "staff": 404},
+    ),
     "modelcards:unblock": (
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 404, "staff": 404},
@@ -128,6 +167,11 @@ MATRIX = {
     # The world's card has one version, so a moderator's revert to it is refused as a conflict.
     "modelcards:revert": (
         "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 409, "staff": 409},
+    ),
+    # Rollback is moderators'; the world's card has one version, so there is nothing to roll back to.
+    "modelcards:rollback": (
+        "get",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 409, "staff": 409},
     ),
     # The world's card has one version: version 1 has nothing before it to undo to, whoever asks.
@@ -178,6 +222,12 @@ MATRIX = {
         "post",
         {"anonymous": LOGIN, "registered": 404, "author": 302, "moderator": 404, "staff": 404},
     ),
+    # Email links (issue 15 item 8): the signed token is the only key, so a made-up one is refused for all.
+    "accounts:verify_email": ("get", dict.fromkeys(ROLES, 400)),
+    "accounts:confirm_email_change": ("get", dict.fromkeys(ROLES, 400)),
+    # One's own account only: every signed-in role is verified already, and an empty change is invalid.
+    "accounts:resend_verification": ("post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
+    "accounts:change_email": ("post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 400)}),
 }
 
 
@@ -244,7 +294,10 @@ def _kwargs(name, world):
         "modelcards:revert": {"slug": slug, "n": 1},
         "modelcards:undo": {"slug": slug, "n": 1},
         "modelcards:restore": {"slug": slug, "n": 1},
+        "modelcards:rollback": {"slug": slug},
         "modelcards:blame": {"slug": slug},
+        "modelcards:version_visibility": {"slug": slug, "n": 1},
+        "modelcards:card_visibility_log": {"slug": slug},
         "modelcards:card_protection": {"slug": slug},
         "modelcards:card_unprotect": {"slug": slug},
         "modelcards:card_feed": {"slug": slug},
@@ -258,6 +311,10 @@ def _kwargs(name, world):
         "modelcards:suggestion_comment": {"pk": world["suggestion"].pk},
         "modelcards:block_author": {"pk": world["suggestion"].pk},
         "modelcards:unblock": {"pk": 999999},
+        "modelcards:mark_looked_over": {"pk": 999999},
+        "modelcards:person_trust": {"username": world["author"].username},
+        "modelcards:card_maintainers": {"slug": slug},
+        "modelcards:maintainer_revoke": {"slug": slug, "pk": 999999},
         "modelcards:suggestion_request_changes": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_accept_part": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_revise": {"pk": world["suggestion"].pk},
@@ -269,6 +326,8 @@ def _kwargs(name, world):
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "accounts:profile": {"username": world["author"].username},
         "accounts:api_token_revoke": {"pk": world["api_token"].pk},
+        "accounts:verify_email": {"token": "made-up"},
+        "accounts:confirm_email_change": {"token": "made-up"},
     }.get(name, {})
 
 

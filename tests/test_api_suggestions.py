@@ -1,5 +1,7 @@
 """Filing suggestions through the API under the suggestion form's rules, and reading them back."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -173,6 +175,9 @@ def test_a_link_heavy_anonymous_suggestion_is_held_as_on_the_site(card, user, se
     assert body["held"] is True
     assert _anonymous().get(f"{URL}{body['id']}/").status_code == 404
     assert _anonymous().get(f"{URL}{body['id']}/", token=body["access_token"]).status_code == 200
+    # An account past its first LINK_HOLD_ACCOUNT_DAYS (tests/test_signup_abuse.py has the new ones).
+    user.date_joined -= timedelta(days=settings.LINK_HOLD_ACCOUNT_DAYS + 1)
+    user.save(update_fields=["date_joined"])
     with_account = ApiClient(Client(), token_for(user, "suggest")).post(
         URL, _body(text=SAMPLE_README + links)
     )

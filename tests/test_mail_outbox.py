@@ -399,6 +399,8 @@ from modelcards.workflow import create_card, update_card
 from tests.conftest import SAMPLE_README
 
 watcher = get_user_model().objects.create_user("watcher", "watcher@example.org", "pw-for-tests-1")
+watcher.email_verified_at = watcher.date_joined
+watcher.save(update_fields=["email_verified_at"])
 card = create_card(slug="sample", card_file=parse_card(SAMPLE_README), user=None, summary="Created")
 Watch.objects.create(user=watcher, card=card)
 update_card(card, card_file=parse_card(SAMPLE_README + "\\nA new fact.\\n"), user=None, summary="A fact")

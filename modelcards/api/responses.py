@@ -12,6 +12,7 @@ _DESCRIPTIONS = {
     403: "The token lacks the scope, or the account may not do this (blocked, not a moderator).",
     404: "No such card, version, suggestion or thread (or not one the caller may see).",
     409: "In conflict with the current state: the card exists, or the text is the card's own.",
+    410: "Hidden: the moderators hid the text of this version (or of one side of this diff).",
     413: "The body is larger than the documented limit.",
     415: "The body is not JSON in UTF-8.",
     429: "Rate limited: wait for the seconds in Retry-After.",

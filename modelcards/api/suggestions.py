@@ -8,7 +8,7 @@ from ninja import Query, Router
 
 from accounts.models import ApiToken
 
-from .. import limits, suggestion_rules
+from .. import limits, suggestion_rules, visibility
 from ..cardfile import UnknownSection, parse_or_problems, replace_section
 from ..forms import NewCardSuggestionForm, SuggestionForm
 from ..models import Activity, CardVersion, ModelCard, Suggestion
@@ -101,7 +101,7 @@ def list_suggestions(
         rows = rows.filter(status=status)
     if held is not None:
         rows = rows.filter(held=held)
-    rows = rows.select_related("card", "author").defer(
+    rows = rows.select_related("card", "author", "version").defer(
         "text", "card__text", "card__metadata", "card__line_versions"
     )
     page = page_of(rows, NEWEST_FIRST, cursor=cursor, limit=limit)
@@ -113,14 +113,17 @@ def list_suggestions(
 
 
 def row(suggestion: Suggestion) -> dict:
+    # Issue 15 item 4: at the public level, whoever asks; its version's hidden parts are null here.
+    hidden = visibility.suggestion_withheld(suggestion)
     return {
         "id": suggestion.pk,
         "card": suggestion.card.slug if suggestion.card_id else None,
         "new_card_slug": suggestion.new_slug or None,
         "status": suggestion.status,
         "held": suggestion.held,
-        "summary": suggestion.summary,
-        "author": person(suggestion.author, suggestion.author_name),
+        "summary": None if "summary" in hidden else suggestion.summary,
+        "author": None if "author" in hidden else person(suggestion.author, suggestion.author_name),
+        "hidden": hidden,
         "base_version": suggestion.base_version,
         "section": suggestion.section,
         "revision": suggestion.revision_number,
@@ -134,8 +137,8 @@ def row(suggestion: Suggestion) -> dict:
 
 def detail(suggestion: Suggestion) -> dict:
     return {
-        **row(suggestion),
-        "text": suggestion.text,
+        **(shown := row(suggestion)),
+        "text": None if "text" in shown["hidden"] else suggestion.text,
         "moderator": person(suggestion.moderator) if suggestion.moderator_id else None,
         "note": suggestion.note,
         "version": suggestion.version.number if suggestion.version_id else None,
@@ -207,6 +210,8 @@ def create_suggestion(request, payload: SuggestionCreate):
             "This site takes suggestions only from accounts: send an API token with the “suggest” scope.",
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
+    if suggestion_rules.must_verify(request.user):
+        raise ApiError(403, "forbidden", suggestion_rules.VERIFY_FIRST)
     if block := limits.block_in_force(request):
         raise ApiError(403, "blocked", block.refusal())
     _refuse_fields_of_the_other_kind(payload, anonymous=anonymous)
@@ -229,7 +234,7 @@ def create_suggestion(request, payload: SuggestionCreate):
             f"You have made many suggestions in a short time; try again in {limits.describe_wait(wait)}.",
             headers={"Retry-After": str(wait)},
         )
-    held = suggestion_rules.holds_for_links(text, card=card, base_version=base_version, anonymous=anonymous)
+    held = suggestion_rules.holds_for_links(text, card=card, base_version=base_version, author=request.user)
     try:
         suggestion = submit_suggestion(
             card=card,

@@ -7,6 +7,7 @@ adds to the lists) and every page of a list is one indexed range query, however 
 from ninja import Query, Router
 
 from .. import history as card_history
+from .. import visibility
 from ..diffing import MAX_DIFF_ROWS, TextDiff
 from ..models import CardVersion, ModelCard, PartialAcceptance, Suggestion
 from . import paths
@@ -16,7 +17,7 @@ from .errors import ApiError
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, Ordering, envelope, page_of
 from .params import PAGING, only_params
 from .people import person
-from .responses import reading
+from .responses import READ_ERRORS, reading
 from .schemas.versions import Diff, History, VersionDetail, VersionList
 
 router = Router(tags=["versions"])
@@ -93,15 +94,19 @@ def _suggestions_behind(versions) -> dict[int, int]:
 
 
 def history_entry(card: ModelCard, version: CardVersion, suggestion: int | None) -> dict:
+    """A version as the API shows it: always at the public level, so parts the moderators hid are null
+    and named in `hidden` (issue 15 item 4), whoever's token asks."""
+    hidden = visibility.withheld(version)
     return {
         "number": version.number,
         "kind": version.kind,
         "kind_label": version.get_kind_display(),
         "author": person(version.author, version.author_name)
-        if version.author_id or version.author_name
+        if (version.author_id or version.author_name) and "author" not in hidden
         else None,
         "moderator": person(version.moderator) if version.moderator_id else None,
-        "summary": version.summary,
+        "summary": None if "summary" in hidden else version.summary,
+        "hidden": hidden,
         "merge_note": version.merge_note,
         "created_at": version.created_at.isoformat(),
         "size": version.size,
@@ -121,19 +126,25 @@ def get_version(request, slug: str, number: int):
     def make():
         card = _card(slug)
         version = _versions(card, number)[number]
-        state = card_history.stored_states(card, [version])[number]
         entry = history_entry(card, version, _suggestions_behind([version]).get(version.pk))
+        if "text" in entry["hidden"]:
+            # Nothing read from a hidden text: its title and front matter are part of it.
+            entry.update(title=None, metadata=None, openness=None)
+        else:
+            state = card_history.stored_states(card, [version])[number]
+            entry.update(
+                title=state.get("title", ""),
+                metadata=state.get("metadata") or {},
+                openness={
+                    "mof_class": state.get("mof_class", 0),
+                    "mof_conditional": state.get("mof_conditional", False),
+                    "licence_type": state.get("licence_type", ""),
+                    "flags": list(state.get("openness_flags") or []),
+                    "completeness": state.get("completeness", 0),
+                },
+            )
         entry.update(
-            title=state.get("title", ""),
             current=number == card.version_number,
-            metadata=state.get("metadata") or {},
-            openness={
-                "mof_class": state.get("mof_class", 0),
-                "mof_conditional": state.get("mof_conditional", False),
-                "licence_type": state.get("licence_type", ""),
-                "flags": list(state.get("openness_flags") or []),
-                "completeness": state.get("completeness", 0),
-            },
             readme=paths.version_readme(card.slug, number),
             html_url=version_html(card.slug, number),
             previous=number - 1 if number > 1 else None,
@@ -144,12 +155,21 @@ def get_version(request, slug: str, number: int):
     return shared(request, card_scopes_or_404(slug), f"version:{slug}:{number}", make)
 
 
+def _refuse_hidden_text(card: ModelCard, version: CardVersion) -> None:
+    if not visibility.shows(version, "text"):
+        raise ApiError(
+            410, "text_hidden", f"The moderators hid the text of {card.slug} version {version.number}."
+        )
+
+
 def version_html(slug: str, number: int) -> str:
     return card_history.version_url(slug, number)
 
 
 @router.get(
-    "/cards/{slug}/versions/{int:number}/README.md", response=reading(None), url_name="version_readme"
+    "/cards/{slug}/versions/{int:number}/README.md",
+    response=reading(None, *READ_ERRORS, 410),
+    url_name="version_readme",
 )
 def get_version_readme(request, slug: str, number: int):
     """The README.md exactly as it was at this version."""
@@ -158,13 +178,16 @@ def get_version_readme(request, slug: str, number: int):
     def make():
         card = _card(slug)
         version = _versions(card, number)[number]
+        _refuse_hidden_text(card, version)
         state = card_history.stored_states(card, [version])[number]
         return as_markdown(state["text"], last_modified=version.created_at)
 
     return shared(request, card_scopes_or_404(slug), f"version-readme:{slug}:{number}", make)
 
 
-@router.get("/cards/{slug}/diff/{int:old}/{int:new}/", response=reading(Diff), url_name="diff")
+@router.get(
+    "/cards/{slug}/diff/{int:old}/{int:new}/", response=reading(Diff, *READ_ERRORS, 410), url_name="diff"
+)
 def get_diff(request, slug: str, old: int, new: int):
     """What changed from version `old` to version `new` (either may be the later one): the metadata key
     by key, and the lines of the front matter and the body, as the site's diff page shows them. A diff
@@ -174,6 +197,8 @@ def get_diff(request, slug: str, old: int, new: int):
     def make():
         card = _card(slug)
         versions = _versions(card, old, new)
+        for version in versions.values():
+            _refuse_hidden_text(card, version)  # a version hidden between the two changes nothing
         body = {
             "card": card.slug,
             "old": old,

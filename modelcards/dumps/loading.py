@@ -28,9 +28,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from .. import visibility
 from ..cardfile import CardFileError, parse_card
 from ..diffing import carry_line_origins
-from ..models import Activity, CardVersion, ModelCard, Suggestion
+from ..models import Activity, CardVersion, ModelCard, Suggestion, Visibility
 from ..openness import claims, family
 from .records import (
     CARD_FIELDS,
@@ -47,6 +48,8 @@ from .records import (
     read_records,
 )
 
+# What a loaded first version holds when the dump hid its text (a later one keeps the text before it).
+HIDDEN_FIRST_TEXT = "# Text hidden\n"
 _SUM_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 _READ_SIZE = 1024 * 1024
 
@@ -246,6 +249,20 @@ def _claim_source(kind: str, by_account: bool) -> str:
     return claims.SOURCE_ACCOUNT if by_account else claims.SOURCE_ANONYMOUS
 
 
+def _hidden_parts(version: dict) -> list[str]:
+    """The parts the dump left out as hidden (issue 15 item 4); they stay hidden once loaded."""
+    hidden = version.get("hidden") or []
+    if not isinstance(hidden, list) or not set(hidden) <= set(visibility.PARTS):
+        raise DumpError(f"{version['slug']} version {version['number']}: `hidden` names unknown parts.")
+    return hidden
+
+
+def _loaded_text(version: dict, card: ModelCard, hidden: list[str]) -> str:
+    if "text" not in hidden:
+        return version["text"]
+    return card.text if version["number"] > 1 else HIDDEN_FIRST_TEXT
+
+
 def _load_card(record: dict, versions, people: _People) -> int:
     """One card and all its versions, in one transaction; returns the number of versions."""
     slug = record["slug"]
@@ -253,8 +270,10 @@ def _load_card(record: dict, versions, people: _People) -> int:
     with transaction.atomic():
         for version in versions:
             number = version["number"]
+            hidden = _hidden_parts(version)
             try:
-                card_file = parse_card(version["text"])
+                # A text hidden from the public is not in the dump: the version keeps the text before it.
+                card_file = parse_card(_loaded_text(version, card, hidden))
             except CardFileError as exc:
                 problems = "; ".join(str(problem) for problem in exc.problems[:3])
                 raise DumpError(f"{slug} version {number} cannot be read: {problems}") from None
@@ -292,7 +311,10 @@ def _load_card(record: dict, versions, people: _People) -> int:
                     size_delta=card.size - old_size,
                 )
             written = CardVersion.objects.get(card=card, number=number)
-            CardVersion.objects.filter(pk=written.pk).update(created_at=created_at)  # not auto_now_add's
+            CardVersion.objects.filter(pk=written.pk).update(
+                created_at=created_at,  # not auto_now_add's
+                **{visibility.FIELD[part]: Visibility.HIDDEN for part in hidden},
+            )
             actor = moderator or author
             Activity.objects.create(
                 kind=Activity.Kind.VERSION,

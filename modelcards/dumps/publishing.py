@@ -104,6 +104,21 @@ def publish_dump(*, keep: int | None = None) -> Path:
     return target
 
 
+def withdraw_made_before(moment: datetime, root: Path | None = None) -> list[str]:
+    """Delete the published dumps begun at or before `moment` (issue 15 item 4).
+
+    Called when a part of a version is hidden: a dump made earlier may hold it, so it stops being
+    served. The next dump is written without it; copies already downloaded cannot be recalled.
+    """
+    root = root or dumps_dir()
+    removed = []
+    for dump in published_dumps(root):
+        if dump.created_at <= moment:
+            shutil.rmtree(root / dump.stamp, ignore_errors=True)
+            removed.append(dump.stamp)
+    return removed
+
+
 def prune(root: Path, *, keep: int) -> list[str]:
     """Delete the complete dumps beyond the newest `keep`, and folders abandoned by failed runs."""
     removed = []

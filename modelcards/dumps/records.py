@@ -13,7 +13,10 @@ A dump is a folder of four files:
   ``number``, ``kind`` (created, imported, edited, suggestion, reverted, marked, resolved, mot-import),
   ``author`` (the name shown on the history page: an account's username, or the name an anonymous
   author gave, "" for none), ``author_account`` (whether that name is an account's), ``moderator``
-  (who approved it, or null), ``summary``, ``merge_note``, ``created_at`` and ``text``;
+  (who approved it, or null), ``summary``, ``merge_note``, ``created_at`` and ``text``; a version
+  whose parts the moderators hid from the public has them empty and names them in ``hidden``
+  (``text``, ``summary``, ``author``), and loading keeps them hidden (a hidden text is loaded as the
+  text before it);
 - ``SHA256SUMS``: the SHA-256 of the two data files, as ``sha256sum -c SHA256SUMS`` checks them;
 - ``manifest.json``: the format and its version, when the dump was made, the site, the counts, and
   each data file's size, checksum and number of lines.

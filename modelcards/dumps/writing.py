@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Collate
 from django.utils import timezone
 from reversion.models import Version
 
+from .. import visibility
 from ..models import CardVersion, ModelCard
 from ..openness.record import summary_of
 from ..openness.report import openness_document
@@ -72,7 +73,7 @@ def version_record(version: CardVersion) -> dict:
         text = json.loads(version.stored)[0]["fields"]["text"]
     except (TypeError, ValueError, LookupError):
         raise DumpError(f"{slug} version {version.number}: its text is missing from the history.") from None
-    return {
+    record = {
         "slug": slug,
         "number": version.number,
         "kind": version.kind,
@@ -84,6 +85,18 @@ def version_record(version: CardVersion) -> dict:
         "created_at": timestamp(version.created_at),
         "text": text,
     }
+    # Issue 15 item 4: a part hidden from the public is left out (empty) and named in `hidden`.
+    hidden = visibility.withheld(version)
+    if hidden:
+        record["hidden"] = hidden
+        blanks = {
+            "text": {"text": ""},
+            "summary": {"summary": ""},
+            "author": {"author": "", "author_account": False},
+        }
+        for part in hidden:
+            record.update(blanks[part])
+    return record
 
 
 def _in_byte_order(field: str) -> Collate:
@@ -114,6 +127,9 @@ def every_version():
             "merge_note",
             "created_at",
             "revision_id",
+            "text_visibility",
+            "summary_visibility",
+            "author_visibility",
             "card__slug",
             "author__username",
             "moderator__username",

@@ -14,7 +14,8 @@ def _watcher_emails(card_id: int, *, exclude_user_ids: set) -> list[str]:
     return [
         email
         for email in Watch.objects.active()
-        .filter(card_id=card_id, user__is_active=True)
+        # Only to verified addresses: an address typed at sign-up is not mailed until it is proven.
+        .filter(card_id=card_id, user__is_active=True, user__email_verified_at__isnull=False)
         .exclude(user_id__in=[pk for pk in exclude_user_ids if pk])
         .values_list("user__email", flat=True)
         if email
@@ -35,7 +36,7 @@ def suggestion_filed(suggestion: Suggestion) -> None:
 
 def suggestion_decided(suggestion: Suggestion, outcome: str, moderator_id) -> None:
     author = suggestion.author
-    if author is None or not author.email or author.pk == moderator_id:
+    if author is None or not author.email or author.email_verified_at is None or author.pk == moderator_id:
         return
     # The outcome is part of the event, so a later decision on the same suggestion is news of its own.
     # So is a second request for changes after the author revised: the revision is part of it too.

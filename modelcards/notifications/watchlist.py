@@ -73,6 +73,10 @@ def recent_versions(user):
             "card__slug",
             "card__title",
             "author__username",
+            # Issue 15 item 4: a hidden summary or author name is left out (modelcards/visibility.py).
+            "text_visibility",
+            "summary_visibility",
+            "author_visibility",
         )
         .order_by("-created_at", "-pk")
     )

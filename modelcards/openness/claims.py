@@ -98,8 +98,11 @@ def fingerprints(metadata) -> dict[str, str]:
     return found
 
 
-def carry_provenance(previous: dict, metadata, *, by: str, source: str, version: int, at: str) -> dict:
-    """The provenance of each claim in `metadata`: kept where unchanged since `previous`, else new."""
+def carry_provenance(
+    previous: dict, metadata, *, by: str, source: str, version: int, at: str, maintainer: bool = False
+) -> dict:
+    """The provenance of each claim in `metadata`: kept where unchanged since `previous`, else new,
+    marked `"maintainer": true` when asserted by a verified maintainer of the card."""
     previous = previous if isinstance(previous, dict) else {}
     carried = {}
     for key, fingerprint in fingerprints(metadata).items():
@@ -108,6 +111,8 @@ def carry_provenance(previous: dict, metadata, *, by: str, source: str, version:
             carried[key] = before
         else:
             carried[key] = {"fp": fingerprint, "by": by, "source": source, "version": version, "at": at}
+            if maintainer:
+                carried[key]["maintainer"] = True
     return carried
 
 
@@ -126,4 +131,6 @@ def describe(provenance: dict | None) -> str:
         return f"an author before this site kept track {when}"
     if source == SOURCE_ANONYMOUS:
         return f"{by or 'an anonymous contributor'}, not signed in {when}"
+    if provenance.get("maintainer"):
+        return f"{by or 'an unknown author'}, verified maintainer {when}"
     return f"{by or 'an unknown author'} {when}"

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from .. import permissions, protection
+from .. import maintainers, permissions, protection
 from ..cardfile import as_list
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
@@ -138,6 +138,7 @@ def _card_parts(slug: str) -> dict:
         "rendered": rendered,
         "render_problem": render_problem,
         "pending_count": card.suggestions.pending().filter(held=False).count(),
+        "maintainers": [row.user.get_username() for row in maintainers.of_card(card)],
     }
     return {
         "card": {"pk": card.pk, "slug": card.slug, "title": card.title},

@@ -11,13 +11,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import history, permissions
+from .. import history, permissions, visibility
 from ..cardmeta import build_panel
 from ..forms import clean_single_line
 from ..models import Activity, ModelCard
 from ..pagecache import cache_card_page, cache_site_page, card_scopes, personal_page, shared_parts
 from ..workflow import NoChange, WorkflowError, revert_card
 from .cards import markdown_response, render_body
+from .visibility import hidden_text_refusal
 
 _NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -65,14 +66,19 @@ def _shared_card_page(card: ModelCard, title: str, template: str, context: dict)
 
 
 def _shared_page(request, scopes: list[str], name: str, make_parts):
-    """A page whose content is one set of shared parts, around the site's header."""
+    """A page whose content is one set of shared parts, around the site's header.
+
+    The parts are kept per visibility level (issue 15 item 4): `make_parts(level)` makes them for
+    viewers at `level`, so a moderator's copy, showing hidden parts marked, never reaches a reader.
+    """
+    level = visibility.viewer_level(request.user)
     return personal_page(
         request,
         "modelcards/shared_page.html",
         scopes,
-        name,
-        lambda: {"shared": shared_parts(scopes, name, make_parts)},
-        variant=(permissions.can_review(request.user),),
+        f"{name}:L{level}",
+        lambda: {"shared": shared_parts(scopes, f"{name}:L{level}", lambda: make_parts(level))},
+        variant=(permissions.can_review(request.user), level),
     )
 
 
@@ -83,19 +89,33 @@ def card_history(request, slug):
     except BadParameter as exc:
         return _bad_request(request, str(exc), card=_card(slug))
     after = None if before else after
+    level = visibility.viewer_level(request.user)
 
     def parts():
         card = _card(slug)
         page = history.version_page(card, before=before, after=after)
+        visibility.mask(page.versions, level)
         renames = Activity.objects.filter(card=card, kind=Activity.Kind.RENAMED).select_related("actor")
         return _shared_card_page(
             card,
             f"History of {card.title}",
             "modelcards/history_body.html",
-            {"page": page, "renames": list(renames)},
+            {"page": page, "renames": list(renames), "can_hide": level > visibility.PUBLIC},
         )
 
-    return _shared_page(request, card_scopes(slug), f"history:{slug}:{before}:{after}", parts)
+    moderator = permissions.can_review(request.user)
+    return personal_page(  # a moderator's page adds the rollback link (modelcards/rollback.py)
+        request,
+        "modelcards/history_page.html",
+        card_scopes(slug),
+        f"history:{slug}:{before}:{after}",
+        lambda: {
+            "shared": shared_parts(card_scopes(slug), f"history:{slug}:{before}:{after}:L{level}", parts),
+            "can_review": moderator,
+            "slug": slug,
+        },
+        variant=(moderator, level),
+    )
 
 
 def compare(request, slug):
@@ -118,16 +138,24 @@ def compare(request, slug):
 
 def _version_context(request, card: ModelCard, number: int) -> dict:
     version = _versions_or_404(card, number)[number]
-    state = history.stored_states(card, [version])[number]
-    rendered, render_problem = render_body(history.body_of(state), drop_title=True)
+    level = visibility.viewer_level(request.user)
+    visibility.mask([version], level)
+    if "text" in version.withheld:
+        # Issue 15 item 4: nothing read from the hidden text, its title and metadata included.
+        state, panel, rendered, render_problem = {"title": card.title}, None, None, None
+    else:
+        state = history.stored_states(card, [version])[number]
+        panel = build_panel(state["metadata"])
+        rendered, render_problem = render_body(history.body_of(state), drop_title=True)
     permanent = reverse("modelcards:version_detail", args=[card.slug, number])
     return {
         "card": card,
         "version": version,
         "state": state,
-        "panel": build_panel(state["metadata"]),
+        "panel": panel,
         "rendered": rendered,
         "render_problem": render_problem,
+        "can_hide": level > visibility.PUBLIC,
         "is_current": number == card.version_number,
         "previous_number": number - 1 if number > 1 else None,
         "next_number": number + 1 if number < card.version_number else None,
@@ -146,6 +174,8 @@ def version_detail(request, slug, n):
 def version_markdown(request, slug, n):
     card = _card(slug)
     version = _versions_or_404(card, n)[n]
+    if not visibility.shows(version, "text", visibility.viewer_level(request.user)):
+        return hidden_text_refusal(request, card, n)
     return markdown_response(history.stored_states(card, [version])[n]["text"])
 
 
@@ -153,13 +183,18 @@ def version_markdown(request, slug, n):
 def diff(request, slug, a, b):
     unified = request.GET.get("view") == "unified"
 
-    def parts():
+    def parts(level):
         card = _card(slug)
         versions = _versions_or_404(card, a, b)
+        visibility.mask(versions.values(), level)
+        # A side whose text the viewer may not see: no diff at all (the diff cache is keyed by numbers,
+        # so this is asked before it). A version hidden between the two sides changes nothing.
+        text_hidden = [number for number in (a, b) if "text" in versions[number].withheld]
         comparison = None
-        if a != b:
+        if a != b and not text_hidden:
             comparison = history.compare_versions(card, versions[a], versions[b], unified=unified)
         context = {
+            "text_hidden": text_hidden,
             "old": versions[a],
             "new": versions[b],
             "comparison": comparison,
@@ -181,6 +216,11 @@ def revert(request, slug, n):
         return redirect_to_login(reverse("modelcards:version_detail", args=[card.slug, n]))
     if not permissions.can_review(request.user):
         raise PermissionDenied("Only moderators can revert a card to an earlier version.")
+    if card.versions.filter(number=n, text_visibility__gt=visibility.PUBLIC).exists():
+        # Issue 15 item 4: the revert would show the hidden text again, as the card's own.
+        messages.error(request, f"The text of version {n} is hidden: unhide it before reverting to it.")
+        context = _version_context(request, _card(slug), n)
+        return render(request, "modelcards/version_detail.html", context, status=409)
     try:
         reason = clean_single_line(request.POST.get("reason", ""), "reason")
         version = revert_card(card, to_version=n, reviewer=request.user, reason=reason)
@@ -201,7 +241,7 @@ def blame(request, slug):
     except BadParameter as exc:
         return _bad_request(request, str(exc), card=_card(slug))
 
-    def parts():
+    def parts(level):
         card = get_object_or_404(
             ModelCard.objects.only("pk", "slug", "title", "version_number", "text", "line_versions"),
             slug=slug,
@@ -210,6 +250,7 @@ def blame(request, slug):
         if first > max(total, 1):
             raise Http404("The card has no such line.")
         lines = history.blame(card, first=first, count=history.BLAME_PAGE_LINES)
+        visibility.mask((line.version for line in lines), level)
         step = history.BLAME_PAGE_LINES
         context = {
             "lines": lines,
@@ -241,6 +282,7 @@ def changes(request):
     if kind:
         rows = rows.filter(kind=kind)
     page, older = history.activity_page(rows, before=before)
+    page = visibility.mask_activity(page, visibility.viewer_level(request.user))
     params = request.GET.copy()
     params.pop("before", None)
     return render(

@@ -5,10 +5,11 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 
-from .. import permissions
+from .. import permissions, visibility
 from ..diffing import cached_diff_texts
 from ..editor import body_of
 from ..forms import BlockForm, CommentForm, DecisionForm, PartAcceptForm
+from ..maintainers import with_maintainer_flag
 from ..models import ChangeRequest, PartialAcceptance, Suggestion
 from ..workflow import (
     change_since_previous,
@@ -22,6 +23,7 @@ from ..workflow import (
 from .cards import markdown_response, render_body
 from .review_diff import parse_line, review_hunks
 from .suggestion_access import get_suggestion, is_author, shown_token, with_token
+from .visibility import suggestion_refusal
 
 QUEUE_PAGE_SIZE = 50
 # A merge with more conflicts than this is not laid out one conflict at a time (each is a form with
@@ -51,9 +53,14 @@ def suggestion_list(request):
     suggestions = visible if status == "all" else visible.filter(status=status)
     counts = visible.aggregate(**{value: Count("pk", filter=Q(status=value)) for value in COUNTED})
     page = Paginator(
-        suggestions.select_related("card", "author").order_by("created_at", "pk").defer("text"),
+        with_maintainer_flag(
+            suggestions.select_related("card", "author", "version").order_by("created_at", "pk").defer("text")
+        ),
         QUEUE_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    level = visibility.viewer_level(request.user)
+    for shown in page.object_list:  # issue 15 item 4: the author of a version hidden since it was accepted
+        shown.author_withheld = "author" in visibility.suggestion_withheld(shown, level)
     params = request.GET.copy()
     params.pop("page", None)
     tabs = [
@@ -84,6 +91,8 @@ def suggestion_list(request):
 
 def suggestion_detail(request, pk):
     suggestion = get_suggestion(request, pk)
+    if (refusal := suggestion_refusal(request, suggestion)) is not None:
+        return refusal
     line = None
     if raw_line := request.GET.get("line", ""):
         line = parse_line(raw_line)
@@ -99,7 +108,10 @@ def suggestion_detail(request, pk):
 
 def suggestion_markdown(request, pk):
     """The suggested README.md as a file, for whoever may see the suggestion's page."""
-    return markdown_response(get_suggestion(request, pk, for_page=False).text)
+    suggestion = get_suggestion(request, pk, for_page=False)
+    if (refusal := suggestion_refusal(request, suggestion)) is not None:
+        return refusal
+    return markdown_response(suggestion.text)
 
 
 def _version_file(card, number: int) -> str:
@@ -127,6 +139,7 @@ def detail_page(
     if not reviewer:
         comments = comments.filter(hidden=False)
     comments = list(comments)
+    visibility.mask_comments(comments, suggestion)
     context = {
         "suggestion": suggestion,
         "card": card,

@@ -12,7 +12,7 @@ from .. import limits, permissions
 from ..diffing import cached_diff_texts
 from ..forms import RevisionForm
 from ..models import InvalidTransition, SuggestionRevision
-from ..suggestion_rules import count_links
+from ..suggestion_rules import count_links, link_hold_applies
 from ..workflow import (
     RevisionMoved,
     WorkflowError,
@@ -27,6 +27,7 @@ from .review import back_to_suggestion
 from .review_diff import review_hunks
 from .suggestion_access import get_suggestion, is_author, posted_token, shown_token, with_token
 from .suggestions import _login_or_forbid
+from .visibility import suggestion_refusal
 
 
 def suggestion_revise(request, pk):
@@ -81,11 +82,14 @@ def suggestion_revise(request, pk):
 
 
 def _revise(request, suggestion, form):
-    anonymous = not request.user.is_authenticated
     text = form.cleaned_data["text"]
-    # Held again, like a new suggestion, when an anonymous revision adds many links (views/suggestions.py).
+    # Held again, like a new suggestion, when a revision by someone the link hold applies to (anonymous,
+    # unverified or a new account: suggestion_rules.link_hold_applies) adds many links.
     before = suggestion.text
-    held = anonymous and count_links(text) - count_links(before) > settings.MODELCARDS_HOLD_LINKS_OVER
+    held = (
+        link_hold_applies(request.user)
+        and count_links(text) - count_links(before) > settings.MODELCARDS_HOLD_LINKS_OVER
+    )
     return revise_suggestion(
         suggestion,
         text=text,
@@ -100,6 +104,8 @@ def _revise(request, suggestion, form):
 def suggestion_revision(request, pk, number):
     """One revision: what it changed in the one before, and its whole diff with the comments on its lines."""
     suggestion = get_suggestion(request, pk)
+    if (refusal := suggestion_refusal(request, suggestion)) is not None:
+        return refusal
     try:
         revision = revision_of(suggestion, number)
     except SuggestionRevision.DoesNotExist:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .. import permissions
+from ..maintainers import with_maintainer_flag
 from ..models import Suggestion
 
 
@@ -40,7 +41,7 @@ def get_suggestion(request, pk, *, for_page: bool = True) -> Suggestion:
     rows a page shows: the workflow reads and locks what it needs, and the 20 KB card is not read twice."""
     reviewer = permissions.can_review(request.user)
     rows = (
-        Suggestion.objects.select_related("card", "author", "moderator", "version")
+        with_maintainer_flag(Suggestion.objects.select_related("card", "author", "moderator", "version"))
         if for_page
         else Suggestion.objects
     )

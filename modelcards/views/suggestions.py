@@ -35,6 +35,8 @@ def _may_suggest(request):
     if suggestion_rules.must_sign_in(request.user):
         messages.info(request, "Log in or sign up to suggest an edit.")
         return redirect_to_login(request.get_full_path())
+    if suggestion_rules.must_verify(request.user):
+        raise PermissionDenied(suggestion_rules.VERIFY_FIRST)
     if block := limits.block_in_force(request):
         raise PermissionDenied(block.refusal())
     return None
@@ -216,7 +218,7 @@ def _file_suggestion(request, form, *, card, text, base_version, section=None, n
         )
         return None
     anonymous = not request.user.is_authenticated
-    held = suggestion_rules.holds_for_links(text, card=card, base_version=base_version, anonymous=anonymous)
+    held = suggestion_rules.holds_for_links(text, card=card, base_version=base_version, author=request.user)
     wants_watch = "watch" in form.fields and form.cleaned_data["watch"]
     try:
         suggestion = submit_suggestion(
@@ -240,6 +242,12 @@ def _file_suggestion(request, form, *, card, text, base_version, section=None, n
             request,
             "Your suggestion adds many links, so it is held until a moderator looks at it. "
             "It is saved and will not be lost.",
+        )
+    elif suggestion.version_id:
+        messages.success(
+            request,
+            f"Thank you: your suggestion was published at once as version {suggestion.version.number} "
+            "(autoreviewed: moderators look it over afterwards).",
         )
     else:
         messages.success(request, "Thank you: your suggestion is waiting for a moderator's review.")

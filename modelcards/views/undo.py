@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .. import limits, permissions
+from .. import limits, permissions, suggestion_rules, trust, visibility
 from ..diffing import cached_diff_texts
 from ..forms import DirectEditForm, SuggestionForm
 from ..models import ModelCard, Suggestion
 from ..undo import NoSuchVersion, NothingBefore, prepare_restore, prepare_undo, publish_undo
 from ..workflow import NoChange, UnresolvedConflict, WorkflowError
 from . import protection, suggestions
+from .visibility import hidden_text_refusal
 
 
 def _card(slug: str) -> ModelCard:
@@ -30,6 +31,8 @@ def _refused(request, card):
     if settings.MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST and not request.user.is_authenticated:
         messages.info(request, "Log in or sign up to suggest an edit.")
         return redirect_to_login(request.get_full_path())
+    if suggestion_rules.must_verify(request.user):
+        raise PermissionDenied(suggestion_rules.VERIFY_FIRST)
     if block := limits.block_in_force(request):
         raise PermissionDenied(block.refusal())
     if request.method != "POST":
@@ -51,6 +54,15 @@ def undo(request, slug, n):
         raise Http404(str(exc)) from None
     except NothingBefore as exc:
         return render(request, "modelcards/bad_request.html", {"message": str(exc), "card": card}, status=400)
+    if (refusal := hidden_text_refusal(request, card, n - 1, n)) is not None:
+        return refusal  # issue 15 item 4: the undo shows both texts
+    if card.versions.filter(number=n - 1, text_visibility__gt=visibility.PUBLIC).exists():
+        # A moderator may see it, but the undo would put lines of a hidden text back on the card, as the
+        # revert would (views/history.py). Undoing a hidden version itself stays allowed: it removes them.
+        message = f"The text of version {n - 1} is hidden: unhide it before undoing version {n}."
+        return render(request, "modelcards/bad_request.html", {"message": message, "card": card}, status=409)
+    # Public level for everyone: the undo's summary names the author, and becomes a public version's.
+    visibility.mask([change.version])
     moderator = permissions.can_review(request.user)
     if not moderator and (refusal := _refused(request, card)) is not None:
         return refusal
@@ -98,6 +110,8 @@ def _publish(request, card, change, form, context):
             "It is kept as this suggestion: resolve the conflicts here.",
         )
         return redirect(outcome)
+    if change.version.autoreviewed:  # undoing an autoreviewed version is looking it over (issue 15 item 1)
+        trust.look_over(change.version, moderator=request.user)
     messages.success(request, f"Version {outcome.number} undoes version {change.number}.")
     return redirect(card)
 
@@ -108,6 +122,9 @@ def restore(request, slug, n):
         old = prepare_restore(card, n)
     except NoSuchVersion as exc:
         raise Http404(str(exc)) from None
+    if (refusal := hidden_text_refusal(request, card, n)) is not None:
+        return refusal  # issue 15 item 4: the restore form holds the version's text
+    visibility.mask([old.version])
     moderator = permissions.can_review(request.user)
     if not moderator and (refusal := _refused(request, card)) is not None:
         return refusal

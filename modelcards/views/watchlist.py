@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
+from .. import visibility
 from ..models import ModelCard, Watch
 from ..notifications import watchlist as watches
 
@@ -21,6 +22,7 @@ def watchlist(request):
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     changes = Paginator(watches.recent_versions(user), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    visibility.mask(changes.object_list, visibility.viewer_level(user))
     watched = Paginator(watches.watched_cards(user), CARDS_PER_PAGE).get_page(request.GET.get("cards"))
     key = watches.feed_key(user)
     feed_url = (

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import notifications, permissions
+from .. import maintainers, notifications, permissions
 from ..cardfile import CardFile, CardFileError, parse_card, parse_or_problems
 from ..diffing import carry_line_origins, merge3
 from ..models import Activity, CardVersion, ModelCard, SlugRedirect, Suggestion
@@ -36,8 +36,12 @@ def write_version(
     moderator: AbstractBaseUser | None = None,
     merge_note: str = "",
     card_is_locked: bool = False,
+    autoreviewed: bool = False,
 ) -> CardVersion:
     """Save `card_file` as the card's next version.
+
+    Whether its author is a verified maintainer of the card is recorded with it, as it is now
+    (CardVersion.by_maintainer); `autoreviewed` marks a version published without a moderator.
 
     The card row is locked while the number is taken, so two writers can never share a number,
     and the card, its revision and its version meta commit or roll back together. A caller that has
@@ -60,10 +64,12 @@ def write_version(
         locked.line_versions = carry_line_origins(
             old_text, locked.text, locked.line_versions, locked.version_number
         )
+        by_maintainer = maintainers.is_maintainer(author, locked)
         locked.record_claims(
             by=author.get_username() if author else author_name,
             source=_claim_source(kind, author),
             at=timezone.localdate().isoformat(),
+            maintainer=by_maintainer,
         )
         with reversion.create_revision(atomic=False):
             locked.save()
@@ -81,6 +87,8 @@ def write_version(
                 merge_note=merge_note[:200],
                 size=locked.size,
                 size_delta=locked.size - old_size,
+                autoreviewed=autoreviewed,
+                by_maintainer=by_maintainer,
             )
         version = locked.versions.get(number=locked.version_number)
         Activity.objects.create(

@@ -37,6 +37,30 @@ def accept_suggestion(
     """
     if not permissions.can_review(reviewer):
         raise PermissionDenied("Only moderators can accept suggestions.")
+    return _publish(
+        suggestion,
+        reviewer=reviewer,
+        note=note,
+        resolved_text=resolved_text,
+        seen_fingerprint=seen_fingerprint,
+        seen_version=seen_version,
+        seen_current=seen_current,
+    )
+
+
+def _publish(
+    suggestion: Suggestion,
+    *,
+    reviewer: AbstractBaseUser | None,
+    note: str = "",
+    resolved_text: str | None = None,
+    seen_fingerprint: str | None = None,
+    seen_version: int | None = None,
+    seen_current: str | None = None,
+    autoreviewed: bool = False,
+) -> CardVersion:
+    """Accepting, once it is settled who may: a moderator (`accept_suggestion`), or nobody for an
+    autoreviewed suggestion (`workflow.suggestions`, which decides whether its author may skip review)."""
     with transaction.atomic():
         card, locked = lock_for_decision(suggestion, whole_card=True)
         ensure_pending(locked)
@@ -104,13 +128,15 @@ def accept_suggestion(
                 moderator=reviewer,
                 merge_note=merge_note,
                 card_is_locked=True,
+                autoreviewed=autoreviewed,
             )
             locked.card = card  # the row just written, so nothing after this reads it again
         locked.mark_decided(Suggestion.Status.ACCEPTED, moderator=reviewer, note=note)
         locked.version = version
         locked.save(update_fields=Suggestion.DECISION_FIELDS)
-        record_activity(locked, Activity.Kind.ACCEPTED, actor=reviewer)
-        notifications.suggestion_decided(locked)  # queued in this transaction (modelcards/outbox.py)
+        record_activity(locked, Activity.Kind.ACCEPTED, actor=reviewer or locked.author)
+        if not autoreviewed:  # an autoreviewed author sees the outcome at once, on the page they land on
+            notifications.suggestion_decided(locked)  # queued in this transaction (modelcards/outbox.py)
     _copy_fields(locked, suggestion)
     return version
 

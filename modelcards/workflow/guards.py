@@ -31,6 +31,8 @@ def describe_decision(suggestion: Suggestion) -> str:
     if suggestion.status == Suggestion.Status.WITHDRAWN:
         return "This suggestion was already withdrawn by its author."
     who = suggestion.moderator.get_username() if suggestion.moderator_id else "a moderator"
+    if not suggestion.moderator_id and suggestion.version_id and suggestion.version.autoreviewed:
+        who = "autoreview"
     if suggestion.status == Suggestion.Status.CHANGES_REQUESTED:
         request = ChangeRequest.objects.filter(suggestion=suggestion).order_by("-created_at", "-pk").first()
         when = f" {_when(request.created_at)}" if request else ""

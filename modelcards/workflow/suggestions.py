@@ -2,14 +2,16 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from .. import notifications
-from ..models import Activity, ModelCard, Suggestion
+from .. import maintainers, notifications, permissions, protection, trust
+from ..models import Activity, CardProtection, ModelCard, Suggestion
 from ..notifications import watchlist
 from ..protection import refusal as protection_refusal
 from .cards import _copy_fields, _real_user, checked_card_file, record_activity, renamed_from, text_at_version
+from .decisions import _publish
 from .errors import CardExists, CardProtected, NoChange, WorkflowError
 from .guards import ensure_open, lock_for_decision
 
@@ -28,12 +30,15 @@ def submit_suggestion(
     held: bool = False,
     watch: bool = True,
 ) -> Suggestion:
-    """File a suggestion for review; it changes nothing readers see until a moderator accepts it.
+    """File a suggestion for review; it changes nothing readers see until a moderator accepts it,
+    unless its author may skip review (`may_skip_review`): then it is published at once, autoreviewed.
 
     A signed-in author then watches the card (`watch`, the form's ticked-by-default box), so they hear of
     the review and of later changes; not watching never ends a watch they already had. A protected card
     refuses people its protection leaves out (CardProtected); revising a suggestion filed before the
     protection stays allowed, as it was written before (workflow/revisions.py does not check).
+    An autoreviewed suggestion is accepted through the same code as a moderator's acceptance, with no
+    moderator; one that conflicts with the current card, or changes nothing once merged, stays pending.
     """
     author = _real_user(author)
     checked_card_file(text)
@@ -68,8 +73,42 @@ def submit_suggestion(
         if author and card and watch:
             watchlist.watch(author, card)  # renews an expired watch, never shortens a running one
         record_activity(suggestion, Activity.Kind.SUGGESTION, actor=author, summary=summary)
-        notifications.suggestion_filed(suggestion)  # queued in this transaction (modelcards/outbox.py)
+        if not (may_skip_review(author, card, held=held) and _autoreview(suggestion)):
+            notifications.suggestion_filed(suggestion)  # queued in this transaction (modelcards/outbox.py)
     return suggestion
+
+
+def may_skip_review(author, card: ModelCard | None, *, held: bool = False) -> bool:
+    """Whether `author`'s suggestion on `card` is published without waiting for a moderator.
+
+    A trusted contributor's (modelcards/trust.py) is, on a card with no protection in force. So is a
+    verified maintainer's on their own card when MAINTAINER_SUGGESTIONS_AUTO_ACCEPT is on, on a card
+    with no protection or a semi-protection (a moderator has vouched for them, which is more than
+    semi-protection asks), never a fully protected one. Never: a new card, a held suggestion, one
+    without an account, a moderator's (they edit directly), a blocked account's.
+    """
+    if card is None or held or author is None or permissions.can_review(author):
+        return False
+    allowed_levels = set()
+    if trust.is_trusted(author):  # never a blocked account
+        allowed_levels.add(None)
+    if settings.MAINTAINER_SUGGESTIONS_AUTO_ACCEPT and maintainers.is_maintainer(author, card):
+        standing = trust.standing(author)
+        if standing is not None and not standing.blocked:
+            allowed_levels |= {None, CardProtection.Level.SEMI}
+    if not allowed_levels:
+        return False
+    current = protection.in_force(card)
+    return (current.level if current else None) in allowed_levels
+
+
+def _autoreview(suggestion: Suggestion) -> bool:
+    """Publish `suggestion` at once, marked autoreviewed; False (it stays pending) if it cannot be merged."""
+    try:
+        _publish(suggestion, reviewer=None, autoreviewed=True)
+    except WorkflowError:  # a conflict, or nothing left to change once merged: a moderator decides
+        return False
+    return True
 
 
 def withdraw_suggestion(suggestion: Suggestion) -> Suggestion:

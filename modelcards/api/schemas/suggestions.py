@@ -16,8 +16,11 @@ class SuggestionRow(Schema):
         description="pending, changes_requested, accepted, partly_accepted, rejected or withdrawn."
     )
     held: bool = Field(description="Waiting for a moderator's look before anyone else sees it.")
-    summary: str
-    author: Person
+    summary: str | None = Field(description="Null when the moderators hid the summary of its version.")
+    author: Person | None = Field(description="Null when the moderators hid the author of its version.")
+    hidden: list[str] = Field(
+        description="Parts of the version it became that the moderators hid: text, summary, author."
+    )
     base_version: int
     section: int | None
     revision: int
@@ -33,7 +36,10 @@ class SuggestionList(PageLinks):
 
 
 class SuggestionDetail(SuggestionRow):
-    text: str = Field(description="The suggested README.md, whole (a section suggestion is applied to it).")
+    text: str | None = Field(
+        description="The suggested README.md, whole (a section suggestion is applied to it); null when the "
+        "moderators hid the text of the version it became."
+    )
     moderator: Person | None
     note: str = Field(description="The moderator's note on the decision or request for changes.")
     version: int | None = Field(description="The card version an accepted suggestion became.")

@@ -26,9 +26,14 @@ class HistoryEntry(Schema):
     number: int
     kind: str = Field(description="created, imported, edited, suggestion, reverted, marked, resolved, …")
     kind_label: str
-    author: Person | None = Field(description="Who wrote the change; null for an import without one.")
+    author: Person | None = Field(
+        description="Who wrote the change; null for an import without one, or when the name is hidden."
+    )
     moderator: Person | None = Field(description="Who accepted it, for accepted suggestions.")
-    summary: str
+    summary: str | None = Field(description="Why it was made; null when the moderators hid it.")
+    hidden: list[str] = Field(
+        description="Parts of this version the moderators hid: text, summary, author (null or absent here)."
+    )
     merge_note: str
     created_at: datetime
     size: int
@@ -50,10 +55,14 @@ class VersionOpenness(Schema):
 
 
 class VersionDetail(HistoryEntry):
-    title: str
+    title: str | None = Field(description="The card's title at this version; null when its text is hidden.")
     current: bool = Field(description="This is the card's current version.")
-    metadata: dict[str, Any] = Field(description="The front matter at this version.")
-    openness: VersionOpenness = Field(description="The openness summary stored with this version.")
+    metadata: dict[str, Any] | None = Field(
+        description="The front matter at this version; null when its text is hidden."
+    )
+    openness: VersionOpenness | None = Field(
+        description="The openness summary stored with this version; null when its text is hidden."
+    )
     readme: str
     html_url: str
     previous: int | None

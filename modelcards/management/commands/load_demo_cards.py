@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_cards"
 # Git-ignored, beside manage.py: the demo moderator's password stays the same from one run to the next.
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             username="moderator", defaults={"email": "moderator@example.org"}
         )
         moderator.set_password(password)
+        # Verified, so the demo moderator counts as registered (an unverified account acts as anonymous).
+        moderator.email_verified_at = moderator.email_verified_at or timezone.now()
         moderator.save()
         moderator.groups.add(Group.objects.get(name="Moderators"))
         self.stdout.write(

@@ -1,0 +1,102 @@
+"""Stored pages answered at the WSGI door (config/wsgi.py), before Django's request handling runs."""
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
+
+from modelcards.pagecache import CACHE_HEADER
+from modelcards.wsgi_door import StoredPageDoor
+
+pytestmark = pytest.mark.django_db
+
+
+class Spy:
+    """The Django application behind the door, counting the requests that reached it."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.handler(environ, start_response)
+
+
+def _call(door, path="/cards/sample/", **environ):
+    base = RequestFactory()._base_environ(**{"PATH_INFO": path, "REQUEST_METHOD": "GET", **environ})
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    body = b"".join(door(base, start_response))
+    return answer["status"], answer["headers"], body
+
+
+@pytest.fixture
+def door():
+    return StoredPageDoor(Spy())
+
+
+def test_a_stored_page_is_answered_whole_without_reaching_django(client, card, door):
+    made = client.get("/cards/sample/")
+    assert made[CACHE_HEADER] == "miss"
+    status, headers, body = _call(door)
+    assert (status, door.application.calls) == ("200 OK", 0)
+    assert body == made.content
+    assert headers.pop(CACHE_HEADER) == "hit"
+    assert headers == {name: value for name, value in made.items() if name != CACHE_HEADER}
+    assert "Content-Security-Policy" in headers and headers["Content-Length"] == str(len(body))
+
+
+def test_a_page_not_yet_stored_is_made_by_the_stack_and_then_answered_at_the_door(card, door):
+    status, headers, first = _call(door)
+    assert (status, headers[CACHE_HEADER], door.application.calls) == ("200 OK", "miss", 1)
+    status, headers, again = _call(door)
+    assert (headers[CACHE_HEADER], door.application.calls, again) == ("hit", 1, first)
+
+
+def test_a_change_to_the_card_is_seen_at_the_door_at_once(client, card, door, edit_card):
+    client.get("/cards/sample/")
+    edit_card(card, card.text.replace("It is only a sample.", "Changed at the door."))
+    status, headers, body = _call(door)
+    assert door.application.calls == 1 and b"Changed at the door." in body
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"HTTP_COOKIE": "sessionid=abc"},  # a session: the person may be signed in
+        {"HTTP_COOKIE": "messages=abc"},  # a message waiting for the visitor
+        {"REQUEST_METHOD": "HEAD"},
+        {"REQUEST_METHOD": "POST"},
+        {"QUERY_STRING": "utm_source=x"},  # unknown parameters get a fresh page
+        {"HTTP_HOST": "evil.example"},  # refused by the stack with its 400
+    ],
+)
+def test_anything_but_a_plain_anonymous_read_passes_the_door(client, card, door, environ):
+    client.get("/cards/sample/")
+    _call(door, **environ)
+    assert door.application.calls == 1
+
+
+def test_an_https_redirect_still_comes_first(client, card, settings):
+    client.get("/cards/sample/")
+    settings.SECURE_SSL_REDIRECT = True
+    status, headers, body = _call(StoredPageDoor(Spy()))
+    assert status.startswith("301") and headers["Location"] == "https://testserver/cards/sample/"
+
+
+def test_pages_outside_the_cache_and_a_broken_cache_pass_the_door(client, card, door, monkeypatch):
+    from config import generations
+
+    _call(door, "/cards/sample/suggest/")
+    assert door.application.calls == 1
+    client.get("/cards/sample/")
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(generations, "fetch", unreachable)
+    status, headers, body = _call(door)
+    assert door.application.calls == 2 and status == "200 OK" and CACHE_HEADER not in headers
