@@ -132,6 +132,10 @@ class ModelCard(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Issue 16 item 5: when a moderator last accepted a change or recorded "reviewed, still accurate";
+    # cards older than REVIEW_DUE_DAYS are due for review. Null: never (counts from created_at).
+    reviewed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    review_reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ModelCardQuerySet.as_manager()
 
@@ -303,6 +307,9 @@ class CardVersion(models.Model):
     looked_over_at = models.DateTimeField(null=True, blank=True)
     # Issue 15 item 2: written by a verified maintainer of the card, frozen when the version is made.
     by_maintainer = models.BooleanField(default=False)
+    # Issue 16: a version imported from the Hugging Face Hub records where and at which commit.
+    upstream_repo = models.CharField(max_length=200, blank=True)
+    upstream_commit = models.CharField(max_length=64, blank=True)
     # Issue 15 item 4: each part hidden from the public, or suppressed from moderators too.
     text_visibility = models.PositiveSmallIntegerField(choices=Visibility.choices, default=Visibility.VISIBLE)
     summary_visibility = models.PositiveSmallIntegerField(
@@ -431,6 +438,9 @@ class Suggestion(models.Model):
     version = models.OneToOneField(
         CardVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestion"
     )
+    # Issue 16 item 2: a suggestion the upstream sync filed, with the Hub commit it brings.
+    upstream_repo = models.CharField(max_length=200, blank=True)
+    upstream_commit = models.CharField(max_length=64, blank=True)
 
     objects = SuggestionQuerySet.as_manager()
 
@@ -902,6 +912,8 @@ class Notification(models.Model):
         VERSION = "version", "New version of a card you watch"
         REVISION = "revision", "Revision of a suggestion you asked to change"
         RENAMED = "renamed", "A card you watch was renamed"
+        FIELD = "field", "Change to a field you watch"
+        REVIEW_DUE = "review_due", "Card due for review"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -1263,3 +1275,73 @@ class ContributorTrust(models.Model):
 
     def __str__(self) -> str:
         return f"{'trusted' if self.trusted else 'not trusted'}: {self.user_id}"
+
+
+class HubLink(models.Model):
+    """A card's repository on the Hugging Face Hub (issue 16): where it is imported from, what the
+    upstream sync last saw there, and the pull request proposing this site's changes back."""
+
+    card = models.OneToOneField(ModelCard, on_delete=models.CASCADE, related_name="hub_link")
+    repo_id = models.CharField(max_length=200, help_text="owner/name on the Hub.")
+    revision = models.CharField(max_length=200, default="main", help_text="The branch followed.")
+    # The base of the next three-way merge: the upstream README as last imported or filed.
+    upstream_commit = models.CharField(max_length=64, blank=True)
+    upstream_text = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.CharField(max_length=300, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Failed checks in a row (backoff).")
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Proposing back (item 3): the card version last proposed, and its pull request on the Hub.
+    proposed_version = models.PositiveIntegerField(default=0)
+    pr_number = models.PositiveIntegerField(null=True, blank=True)
+    pr_url = models.URLField(max_length=300, blank=True)
+    pr_state = models.CharField(max_length=10, blank=True, help_text="open, merged, closed or draft.")
+    pr_checked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["repo_id"], name="hub_link_repo")]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} <- {self.repo_id}@{self.revision}"
+
+
+class FieldWatch(models.Model):
+    """One person watching one field across every card (issue 16 item 4), e.g. any licence change;
+    each has its own private Atom feed address (`feed_token`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="field_watches")
+    field = models.CharField(max_length=100, help_text="A front-matter key, or mof_class_drop.")
+    feed_token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["field", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "field"], name="one_field_watch_per_field")]
+        indexes = [models.Index(fields=["field"], name="field_watch_by_field")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.field}"
+
+
+class CardReview(models.Model):
+    """A moderator's "reviewed, still accurate" (issue 16 item 5): a review without a text change,
+    shown in the card's history beside the version it was made at."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="reviews")
+    version_number = models.PositiveIntegerField(help_text="The card's version when it was reviewed.")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="card_reviews"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["card", "version_number"], name="card_review_by_version")]
+
+    def __str__(self) -> str:
+        return f"review of {self.card_id} at v{self.version_number}"

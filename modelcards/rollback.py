@@ -19,11 +19,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from . import history, permissions, visibility
-from .cardfile import CardFileError, parse_card
+from . import permissions, visibility
 from .models import CardVersion, ModelCard
-from .workflow import InvalidText, NoChange, WorkflowError
-from .workflow.cards import _copy_fields, write_version
+from .workflow import WorkflowError
+from .workflow.cards import _copy_fields, republish
 
 # Versions read per query while looking for the start of a run; a run longer than this costs more
 # queries, one per chunk, never one per version.
@@ -138,23 +137,6 @@ def rollback_card(card: ModelCard, *, expected_version: int, moderator: Abstract
                 f"not {expected_version}. Nothing was rolled back; look at the rollback again."
             )
         plan = prepare_rollback(locked)
-        text = history.stored_states(locked, [plan.target])[plan.target.number]["text"]
-        if text == locked.text:
-            raise NoChange(
-                f"The current text is already the same as version {plan.target.number}; nothing was saved."
-            )
-        try:
-            card_file = parse_card(text)
-        except CardFileError as exc:
-            raise InvalidText([str(problem) for problem in exc.problems]) from exc
-        version = write_version(
-            locked,
-            card_file,
-            kind=CardVersion.Kind.REVERTED,
-            summary=plan.summary,
-            author=moderator,
-            moderator=moderator,
-            card_is_locked=True,
-        )
+        version = republish(locked, plan.target.number, summary=plan.summary, moderator=moderator)
     _copy_fields(locked, card)
     return version

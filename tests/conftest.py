@@ -47,24 +47,21 @@ It is only a sample.
 """
 
 
-def moderators_group() -> Group:
-    """The migration's group; transactional tests flush it away, so put it back when needed."""
-    group, created = Group.objects.get_or_create(name="Moderators")
+def _group(name: str, codename: str) -> Group:
+    """A group a migration makes; transactional tests flush it away, so put it back when needed."""
+    group, created = Group.objects.get_or_create(name=name)
     if created:
-        group.permissions.add(
-            Permission.objects.get(codename="review_suggestion", content_type__app_label="modelcards")
-        )
+        group.permissions.add(Permission.objects.get(codename=codename, content_type__app_label="modelcards"))
     return group
+
+
+def moderators_group() -> Group:
+    return _group("Moderators", "review_suggestion")
 
 
 def oversight_group() -> Group:
-    """The migration's Oversight group (suppresses version parts from moderators too)."""
-    group, created = Group.objects.get_or_create(name="Oversight")
-    if created:
-        group.permissions.add(
-            Permission.objects.get(codename="suppress_version", content_type__app_label="modelcards")
-        )
-    return group
+    """Oversight suppresses version parts from moderators too (issue 15 item 4)."""
+    return _group("Oversight", "suppress_version")
 
 
 @pytest.fixture(autouse=True)

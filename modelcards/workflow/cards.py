@@ -288,6 +288,29 @@ def edit_card_directly(
     return version
 
 
+def republish(locked: ModelCard, number: int, *, summary: str, moderator: AbstractBaseUser) -> CardVersion:
+    """Publish version `number`'s text again as the locked card's next version, a moderator's revert.
+
+    Shared by the revert and the rollback (modelcards/rollback.py); the caller holds the card's lock.
+    """
+    old_text = text_at_version(locked, number)
+    if old_text == locked.text:
+        raise NoChange(f"The current text is already the same as version {number}; nothing was saved.")
+    try:
+        card_file = parse_card(old_text)
+    except CardFileError as exc:
+        raise InvalidText([str(problem) for problem in exc.problems]) from exc
+    return write_version(
+        locked,
+        card_file,
+        kind=CardVersion.Kind.REVERTED,
+        summary=summary,
+        author=moderator,
+        moderator=moderator,
+        card_is_locked=True,
+    )
+
+
 def revert_card(card: ModelCard, *, to_version: int, reviewer: AbstractBaseUser, reason: str) -> CardVersion:
     """Restore an earlier version's text as a new version; history is never rewritten or deleted."""
     if not permissions.can_review(reviewer):
@@ -300,21 +323,11 @@ def revert_card(card: ModelCard, *, to_version: int, reviewer: AbstractBaseUser,
             raise WorkflowError(f"Version {to_version} does not exist.")
         if to_version == locked.version_number:
             raise NoChange(f"Version {to_version} is already the current version.")
-        old_text = text_at_version(locked, to_version)
-        if old_text == locked.text:
-            raise NoChange(f"The current text is already the same as version {to_version}.")
-        try:
-            card_file = parse_card(old_text)
-        except CardFileError as exc:
-            raise InvalidText([str(problem) for problem in exc.problems]) from exc
-        version = write_version(
+        version = republish(
             locked,
-            card_file,
-            kind=CardVersion.Kind.REVERTED,
+            to_version,
             summary=f"Reverted to version {to_version}: {reason.strip()}",
-            author=reviewer,
             moderator=reviewer,
-            card_is_locked=True,
         )
     _copy_fields(locked, card)
     return version
