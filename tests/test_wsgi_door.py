@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from modelcards.pagecache import CACHE_HEADER
@@ -18,8 +20,19 @@ class Spy:
         self.calls = 0
 
     def __call__(self, environ, start_response):
+        """As Django's test client does: the test's database connection, inside the test's transaction,
+        must outlive the request (a real server closes old connections at each request's end)."""
         self.calls += 1
-        return self.handler(environ, start_response)
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = self.handler(environ, start_response)
+            content = b"".join(response)
+            response.close()
+            return [content]
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 def _call(door, path="/cards/sample/", **environ):
