@@ -46,6 +46,10 @@ def main(address: str) -> int:
     # was started with Ctrl-C ignored (as a background job is).
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop)
+    # Once, before the worker starts: queues the periodic Hub sync (a no-op if a run is waiting), or
+    # says in one line that it is off and why (modelcards/hub/tasks.py), so `make run` stays offline.
+    every = os.environ.get("HUB_SYNC_EVERY_HOURS", "1")
+    subprocess.run([sys.executable, "manage.py", "sync_hub", "--every-hours", every], check=False)  # noqa: S603
     for command in commands:
         children.append(
             subprocess.Popen([sys.executable, "manage.py", *command], start_new_session=True)  # noqa: S603

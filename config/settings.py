@@ -250,6 +250,18 @@ MODELCARDS_BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 MODELCARDS_DUMPS_DIR = Path(os.environ.get("DUMPS_DIR", BASE_DIR / "dumps"))
 MODELCARDS_DUMPS_KEEP = int(os.environ.get("DUMPS_KEEP", "3"))
 
+# The Hugging Face Hub (modelcards/hub/): where cards are imported from and kept in step with.
+HUB_ENDPOINT = (
+    os.environ.get("HUB_ENDPOINT") or os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+).rstrip("/")
+# Read access to gated or private repositories, and write access for proposing changes back.
+HUB_TOKEN = os.environ.get("HUB_TOKEN") or os.environ.get("HF_TOKEN") or ""
+HUB_TIMEOUT = float(os.environ.get("HUB_TIMEOUT", "10"))  # seconds, for every request to the Hub
+# A README.md larger than a card may be is refused before it is read in full.
+HUB_README_MAX_BYTES = MODELCARDS_MAX_CARD_BYTES
+# The periodic upstream check and pull requests; off unless asked for, so `make run` stays offline.
+HUB_SYNC_ENABLED = env_bool("HUB_SYNC", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -305,6 +317,9 @@ TRUSTED_MIN_ACCOUNT_DAYS = int(os.environ.get("TRUSTED_MIN_ACCOUNT_DAYS", "30"))
 TRUSTED_REQUIRE_VERIFIED_EMAIL = env_bool("TRUSTED_REQUIRE_VERIFIED_EMAIL", True)
 # Verified maintainers (item 2): whether a maintainer's suggestion on their own card is autoreviewed.
 MAINTAINER_SUGGESTIONS_AUTO_ACCEPT = env_bool("MAINTAINER_SUGGESTIONS_AUTO_ACCEPT", False)
+# Re-review (issue 16 item 5): a card no moderator has reviewed for this many days (counted from its
+# creation if never) is listed on /due-for-review/, and its maintainers and watchers are reminded.
+REVIEW_DUE_DAYS = int(os.environ.get("REVIEW_DUE_DAYS", "180"))
 # Accounts younger than this many days (and unverified ones) keep the link hold of anonymous visitors.
 LINK_HOLD_ACCOUNT_DAYS = int(os.environ.get("LINK_HOLD_ACCOUNT_DAYS", "7"))
 # Sign-up: at most SIGNUP_PER_ADDRESS accounts per address hash in SIGNUP_WINDOW_HOURS, counted from

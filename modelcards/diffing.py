@@ -975,3 +975,21 @@ def _metadata_diff(old_front_matter: str, new_front_matter: str) -> MetadataDiff
 def cached_merge3(base: str, ours: str, theirs: str) -> MergeResult:
     """`merge3(base, ours, theirs)` computed once per distinct triple of texts."""
     return _cached("merge3", merge3, base, ours, theirs)
+
+
+# Conflict markers the Hub sync writes inside the front matter, commented so the YAML stays valid
+# (modelcards/hub/sync.py); accepting a suggestion refuses them as it refuses git-style ones.
+FRONT_MATTER_MARK = "# "
+_COMMENTED_MARKER = re.compile(rf"^# ({CONFLICT_START}|{CONFLICT_SEPARATOR}|{CONFLICT_END})( |$)")
+
+
+def upstream_markers(text: str, *, current_text: str) -> list[tuple[int, str]]:
+    """Conflict markers left in an upstream suggestion's `text`: git-style ones not in the current card,
+    and the commented ones `marked_text` writes in the front matter."""
+    found = unresolved_markers(text, sources=(current_text,))
+    commented = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if _COMMENTED_MARKER.match(line) and line not in current_text.splitlines()
+    ]
+    return sorted(set(found) | set(commented))

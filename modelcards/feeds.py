@@ -1,4 +1,5 @@
-"""Atom feeds: recent changes for the whole site and for one card, and each person's private watchlist."""
+"""Atom feeds: recent changes for the whole site and for one card, each person's private watchlist and
+field watches."""
 
 import uuid
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from . import visibility
+from . import field_watches, visibility
 from .history import FEED_SIZE, activity_subject, activity_url, visible_activity
 from .models import ModelCard
 from .notifications import watchlist
@@ -127,6 +128,63 @@ class WatchlistFeed(Feed):
 
 def watchlist_feed(request, token):
     response = WatchlistFeed()(request, token=token)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class FieldWatchFeed(Feed):
+    """One field watch as a feed: the latest changes of its field on any card, at a secret address.
+
+    Its entries are the watch owner's inbox entries for the field (modelcards/field_watches.py), so
+    reading it diffs nothing; the version's summary and author are read live at the public level.
+    """
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, token):
+        watch = field_watches.watch_for_token(token)
+        if watch is None:
+            raise Http404("No such feed.")
+        return watch
+
+    def title(self, watch):
+        return f"{field_watches.label(watch.field)} on every card: Model Card Commons"
+
+    def subtitle(self, watch):
+        return f"Changes to the field {field_watches.label(watch.field)} on any card, newest first."
+
+    def link(self, watch):
+        return reverse("modelcards:field_watches")
+
+    def items(self, watch):
+        return field_watches.feed_entries(watch, FEED_SIZE)
+
+    def item_title(self, item):
+        return f"{item.subject}: {field_watches.label(item.place)} {item.excerpt or 'changed'}"
+
+    def item_description(self, item):
+        values = item.excerpt or "(values hidden)"
+        return escape(f"{values} (version {item.version.number}: {visibility.summary_shown(item.version)})")
+
+    def item_link(self, item):
+        return item.target_url()
+
+    def item_guid(self, item):
+        return uuid.uuid5(_ENTRY_NAMESPACE, f"field-{item.place}-version-{item.version_id}").urn
+
+    def item_author_name(self, item):
+        return visibility.author_shown(item.version)
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+
+def field_watch_feed(request, token):
+    response = FieldWatchFeed()(request, token=token)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -9,6 +9,7 @@ from accounts.confusables import NAME_TAKEN_MESSAGE, name_belongs_to_account
 
 from .cardfile import normalise_newlines, parse_or_problems
 from .hidden_characters import hidden_problems
+from .hub.client import HubError, parse_repo_ref
 from .models import validate_card_slug  # the format, and the names reserved_slugs keeps back
 
 
@@ -310,3 +311,36 @@ class PartAcceptForm(forms.Form):
     )
     seen_hunks = forms.CharField(widget=forms.HiddenInput)
     seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class HubImportForm(forms.Form):
+    """Import or update a card from a Hub model repository, named by its id (modelcards/hub/importing.py)."""
+
+    repo = forms.CharField(
+        max_length=300,
+        label="Hub repository",
+        help_text="owner/name, optionally @revision (a branch, tag or commit); e.g. openai-community/gpt2.",
+    )
+    slug = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Left empty: the repository's name, or the card already linked to it. Given: that "
+        "card is linked to the repository and updated.",
+    )
+    summary = forms.CharField(max_length=300, required=False, label="Edit summary")
+
+    def clean_repo(self):
+        try:
+            parse_repo_ref(self.cleaned_data["repo"])
+        except HubError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return self.cleaned_data["repo"].strip()
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip().lower()
+        if slug:
+            validate_card_slug(slug)
+        return slug
+
+    def clean_summary(self):
+        return clean_single_line(self.cleaned_data["summary"], "summary")

@@ -7,9 +7,10 @@ retry is still written from what the card holds.
 import difflib
 
 from django.conf import settings
+from django.urls import reverse
 
 from . import visibility
-from .models import CardVersion, Suggestion
+from .models import CardVersion, ModelCard, Suggestion
 from .unreadable import UnreadableVersion
 
 MAX_DIFF_LINES = 200
@@ -40,6 +41,8 @@ def render(event: str) -> tuple[str, str]:
         outcome, _, revision = outcome.partition(":")
         suggestion = Suggestion.objects.select_related("card", "moderator", "version").get(pk=pk)
         return _suggestion_decided_text(suggestion, Suggestion.Status(outcome), revision)
+    if kind == "review_due":  # card pk:when it became due
+        return _review_due_text(ModelCard.objects.get(pk=rest.partition(":")[0]))
     if kind.startswith("account_"):
         # Account mail carries links signed where they are checked; accounts imports modelcards, not back.
         from accounts.email_links import render as render_account_mail
@@ -153,3 +156,19 @@ def _suggestion_decided_text(
         lines.append("\nRevise it from its page; it goes back to the review queue when you do.")
     lines.append(f"\nYour suggestion: {site_url()}{suggestion.get_absolute_url()}\n")
     return f"{PREFIX} Your suggestion was {said}", "\n".join(lines)
+
+
+def _review_due_text(card: ModelCard) -> tuple[str, str]:
+    if card.reviewed_at:
+        since = f"was last reviewed by a moderator on {card.reviewed_at:%Y-%m-%d}"
+    else:
+        since = f"has not been reviewed by a moderator since it was created on {card.created_at:%Y-%m-%d}"
+    body = (
+        f"{card.title} {since}, and cards are looked at again every {settings.REVIEW_DUE_DAYS} days.\n\n"
+        f"Is it still accurate? Suggest a correction on the card's page, or a moderator records "
+        f"“Reviewed, still accurate” there.\n\n"
+        f"Card: {site_url()}{card.get_absolute_url()}\n"
+        f"All cards due for review: {site_url()}{reverse('modelcards:due_for_review')}\n\n"
+        f"You get this because you maintain or watch the card.\n"
+    )
+    return f"{PREFIX} {card.title} is due for review", body

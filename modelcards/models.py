@@ -978,6 +978,11 @@ class Notification(models.Model):
             return f"{on}: version {self.version.number if self.version_id else '?'} by {who}"
         if self.kind == self.Kind.RENAMED:
             return f"{who} renamed {on}"
+        if self.kind == self.Kind.FIELD:  # `place` holds the watched field (modelcards/field_watches.py)
+            what = "its MOF class dropped" if self.place == "mof_class_drop" else f"{self.place} changed"
+            return f"{on}: {what} in version {self.version.number if self.version_id else '?'} by {who}"
+        if self.kind == self.Kind.REVIEW_DUE:
+            return f"{on} is due for review: is it still accurate?"
         where = f"the talk thread “{self.place}” on {on}" if self.thread_id else f"a suggestion on {on}"
         if self.kind == self.Kind.MENTION:
             return f"{who} mentioned you in {where}"
@@ -985,7 +990,7 @@ class Notification(models.Model):
 
     def target_url(self) -> str:
         """Where the entry leads: the diff of a version, the suggestion, the discussion or a renamed card."""
-        if self.kind == self.Kind.RENAMED:
+        if self.kind in (self.Kind.RENAMED, self.Kind.REVIEW_DUE):
             return self.card.get_absolute_url()
         if self.version_id:
             slug, number = self.card.slug, self.version.number

@@ -60,14 +60,19 @@ def queue_mail(event: str, recipients: Iterable[str]) -> None:
 
     Queueing an event again for an address that already has it changes nothing.
     """
-    addresses = sorted({address for address in recipients if address})
-    if not addresses:
+    queue_mails((event, address) for address in recipients)
+
+
+def queue_mails(mails: Iterable[tuple[str, str]]) -> None:
+    """`queue_mail` for many events at once, (event, address) pairs, in one write: for batch jobs."""
+    pairs = sorted({(event, address) for event, address in mails if address})
+    if not pairs:
         return
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     OutboxMail.objects.bulk_create(
         [
             OutboxMail(event=event, to=address, message_id=mail.make_msgid(domain=domain))
-            for address in addresses
+            for event, address in pairs
         ],
         ignore_conflicts=True,
     )

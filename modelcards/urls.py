@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from .feeds import card_changes_feed, recent_changes_feed, watchlist_feed
+from .feeds import card_changes_feed, field_watch_feed, recent_changes_feed, watchlist_feed
 from .models import CARD_SLUG_PATTERN
 from .views import (
     blocks,
@@ -12,13 +12,17 @@ from .views import (
     discussion,
     dumps,
     editor,
+    field_watches,
     history,
+    hub,
+    hub_import,
     inbox,
     maintainers,
     openness,
     protection,
     rename,
     review,
+    reviews,
     revisions,
     rollback,
     suggestions,
@@ -50,6 +54,7 @@ urlpatterns = [
     path("cards/", cards.CardListView.as_view(), name="card_list"),
     path("cards/import/", cards.card_import, name="card_import"),
     path("cards/import-mof/", claims.mot_import, name="mot_import"),
+    path("cards/import-hub/", hub_import.card_import_hub, name="card_import_hub"),
     path("cards/new/suggest/", suggestions.suggest_new_card, name="suggest_new_card"),
     path("preview/", editor.editor_preview, name="editor_preview"),
     path("cards/<card:slug>.md", cards.card_markdown, name="card_markdown"),
@@ -88,11 +93,13 @@ urlpatterns = [
     path("cards/<card:slug>/protection/", protection.card_protection, name="card_protection"),
     path("cards/<card:slug>/unprotect/", protection.card_unprotect, name="card_unprotect"),
     path("cards/<card:slug>/maintainers/", maintainers.card_maintainers, name="card_maintainers"),
+    path("cards/<card:slug>/hub/propose/", hub.hub_propose, name="hub_propose"),
     path(
         "cards/<card:slug>/maintainers/<int:pk>/revoke/",
         maintainers.maintainer_revoke,
         name="maintainer_revoke",
     ),
+    path("cards/<card:slug>/reviewed/", reviews.record_review, name="record_review"),
     path("cards/<card:slug>/feed/", card_changes_feed, name="card_feed"),
     path("changes/", history.changes, name="changes"),
     path("changes/feed/", recent_changes_feed, name="changes_feed"),
@@ -103,6 +110,14 @@ urlpatterns = [
     path("watchlist/cards/<card:slug>/", watchlist.watch_edit, name="watch_edit"),
     path("watchlist/feed/", watchlist.watchlist_feed_link, name="watchlist_feed_link"),
     path("watchlist/feed/<str:token>/", watchlist_feed, name="watchlist_feed"),
+    path("watchlist/fields/", field_watches.field_watch_list, name="field_watches"),
+    path("watchlist/fields/feed/<str:token>/", field_watch_feed, name="field_watch_feed"),
+    path("watchlist/fields/<slug:field>/unwatch/", field_watches.field_unwatch, name="field_unwatch"),
+    path(
+        "watchlist/fields/<slug:field>/feed-link/",
+        field_watches.field_watch_feed_link,
+        name="field_watch_feed_link",
+    ),
     path("suggestions/", review.suggestion_list, name="suggestion_list"),
     path("suggestions/<int:pk>/", review.suggestion_detail, name="suggestion_detail"),
     path("suggestions/<int:pk>.md", review.suggestion_markdown, name="suggestion_markdown"),
@@ -125,6 +140,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/block/", decisions.block_author, name="block_author"),
     path("blocks/", blocks.block_list, name="block_list"),
     path("blocks/log/", blocks.block_log, name="block_log"),
+    path("due-for-review/", reviews.due_for_review, name="due_for_review"),
     path("autoreviewed/", trust.autoreviewed, name="autoreviewed"),
     path("autoreviewed/<int:pk>/reviewed/", trust.mark_looked_over, name="mark_looked_over"),
     path("people/<str:username>/trust/", trust.person_trust, name="person_trust"),

@@ -273,6 +273,9 @@ def _rewrite_inbox(version: CardVersion, changing: list[str]) -> None:
     recipients = list(entries.values_list("user_id", flat=True))
     if recipients:
         generations.invalidate_on_commit([_scope(pk) for pk in recipients])
+    from .field_watches import follow_visibility  # it reads this module's rules
+
+    follow_visibility(version, changing)
 
 
 def _rewrite_claim_credits(card: ModelCard, version: CardVersion) -> None:

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from config import generations
 from modelcards.cardfile import parse_card
 from modelcards.workflow import create_card, update_card
+from tests.hub_standin import hub  # noqa: F401  (the stand-in Hub fixture)
 
 SAMPLE_README = """---
 license: apache-2.0

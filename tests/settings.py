@@ -23,3 +23,8 @@ DATABASES["replica1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}} 
 # Background tasks run in the test process once the change commits (django_capture_on_commit_callbacks
 # in a test); tests/test_mail_outbox.py switches to the database backend and runs the real worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The real Hub is never contacted from the tests: a closed port unless the `hub` fixture
+# (tests/hub_standin.py) points the site at its stand-in, and no token from the environment.
+HUB_ENDPOINT = "http://127.0.0.1:9"
+HUB_TOKEN = ""
+HUB_SYNC_ENABLED = False

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.api_tokens import issue_token
+from modelcards import field_watches
 from modelcards.models import Notification, Suggestion, TalkThread
 from modelcards.notifications import watchlist
 from modelcards.workflow import text_fingerprint
@@ -60,6 +61,10 @@ MATRIX = {
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
     ),
     "modelcards:mot_import": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
+    ),
+    "modelcards:card_import_hub": (
         "get",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
     ),
@@ -135,9 +140,20 @@ MATRIX = {
         "get",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 200, "staff": 200},
     ),
+    # Issue 16: proposing back to the Hub is for moderators; the world's card has no Hub link (404).
+    "modelcards:hub_propose": (
+        "get",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 404, "staff": 404},
+    ),
     "modelcards:maintainer_revoke": (
         "post",
         {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 404, "staff": 404},
+    ),
+    # Issue 16 item 5: the due-for-review list is public; recording a review is for moderators.
+    "modelcards:due_for_review": ("get", dict.fromkeys(ROLES, 200)),
+    "modelcards:record_review": (
+        "post",
+        {"anonymous": LOGIN, "registered": 403, "author": 403, "moderator": 302, "staff": 302},
     ),
     "modelcards:unblock": (
         "post",
@@ -201,6 +217,17 @@ MATRIX = {
     "modelcards:watchlist_feed_link": ("post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
     # The secret in the address is the only key: the world's is the author's, whoever asks.
     "modelcards:watchlist_feed": ("get", dict.fromkeys(ROLES, 200)),
+    # Field watches (tests/test_field_watches.py): the world's licence watch is the author's.
+    "modelcards:field_watches": ("get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "modelcards:field_unwatch": (
+        "post",
+        {"anonymous": LOGIN, "registered": 404, "author": 302, "moderator": 404, "staff": 404},
+    ),
+    "modelcards:field_watch_feed_link": (
+        "post",
+        {"anonymous": LOGIN, "registered": 404, "author": 302, "moderator": 404, "staff": 404},
+    ),
+    "modelcards:field_watch_feed": ("get", dict.fromkeys(ROLES, 200)),
     "accounts:signup": (
         "get",
         {"anonymous": 200, "registered": 302, "author": 302, "moderator": 302, "staff": 302},
@@ -259,6 +286,7 @@ def world(card, make_user):
         user=author, kind="reply", event="test", subject="s", card=card, thread=thread
     )
     feed_token = watchlist.new_feed_key(author).token
+    field_watch, _new = field_watches.watch_field(author, "license")
     api_token, _secret = issue_token(author, name="a tool", scope="read")
     return {
         "card": card,
@@ -267,6 +295,7 @@ def world(card, make_user):
         "author": author,
         "entry": entry,
         "feed_token": feed_token,
+        "field_feed_token": field_watch.feed_token,
         "api_token": api_token,
     }
 
@@ -314,6 +343,8 @@ def _kwargs(name, world):
         "modelcards:mark_looked_over": {"pk": 999999},
         "modelcards:person_trust": {"username": world["author"].username},
         "modelcards:card_maintainers": {"slug": slug},
+        "modelcards:record_review": {"slug": slug},
+        "modelcards:hub_propose": {"slug": slug},
         "modelcards:maintainer_revoke": {"slug": slug, "pk": 999999},
         "modelcards:suggestion_request_changes": {"pk": world["suggestion"].pk},
         "modelcards:suggestion_accept_part": {"pk": world["suggestion"].pk},
@@ -322,6 +353,9 @@ def _kwargs(name, world):
         "modelcards:inbox_open": {"pk": world["entry"].pk},
         "modelcards:watch_edit": {"slug": slug},
         "modelcards:watchlist_feed": {"token": world["feed_token"]},
+        "modelcards:field_unwatch": {"field": "license"},
+        "modelcards:field_watch_feed_link": {"field": "license"},
+        "modelcards:field_watch_feed": {"token": world["field_feed_token"]},
         "modelcards:dump_file": {"stamp": "20000101T000000Z", "name": "SHA256SUMS"},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "accounts:profile": {"username": world["author"].username},

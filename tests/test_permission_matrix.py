@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.api_tokens import issue_token
+from modelcards import field_watches
 from modelcards.cardfile import parse_card
 from modelcards.models import Block, CardMaintainer, ContributorTrust, Notification, Suggestion, TalkThread
 from modelcards.notifications import watchlist
@@ -109,6 +110,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # ---- Moderators' card tools (permissions.can_review: the Moderators group and staff)
     "modelcards:card_import": {"GET": moderators(200), "POST": moderators(200)},
     "modelcards:mot_import": {"GET": moderators(200), "POST": moderators(200)},
+    # An empty form is refused before the Hub is asked anything.
+    "modelcards:card_import_hub": {"GET": moderators(200), "POST": moderators(400)},
     "modelcards:card_edit": {"GET": moderators(200), "POST": moderators(400)},
     "modelcards:card_rename": {"GET": moderators(200), "POST": moderators(400)},
     # A card's protection and its log are public; changing it is for moderators.
@@ -117,6 +120,11 @@ MATRIX: dict[str, dict[str, dict]] = {
     # Issue 15 item 2: verifying and revoking a card's maintainers is for moderators.
     "modelcards:card_maintainers": {"GET": moderators(200), "POST": moderators(400)},
     "modelcards:maintainer_revoke": {"GET": every(405), "POST": moderators(302)},
+    # Issue 16 item 5: the due-for-review list is public; "reviewed, still accurate" is for moderators.
+    "modelcards:due_for_review": {"GET": every(200)},
+    "modelcards:record_review": {"GET": every(405), "POST": moderators(302)},
+    # Issue 16: proposing a card back to the Hub is for moderators; the world's card has no Hub link.
+    "modelcards:hub_propose": {"GET": moderators(404), "POST": moderators(404)},
     # ---- Suggesting: anyone may (MODELCARDS_REQUIRE_ACCOUNT_TO_SUGGEST is off), a blocked person may not
     "modelcards:suggest": {
         "GET": signed_in(200, anonymous=200, blocked=403),
@@ -195,6 +203,12 @@ MATRIX: dict[str, dict[str, dict]] = {
     "modelcards:watchlist_feed_link": {"GET": every(405), "POST": signed_in(302)},
     # The secret in the address is the only key: the world's is the author's, whoever asks.
     "modelcards:watchlist_feed": {"GET": every(200)},
+    # Field watches: each role's own; none watches the field "x", and an empty form names no field (400).
+    "modelcards:field_watches": {"GET": signed_in(200), "POST": signed_in(400)},
+    "modelcards:field_unwatch": {"GET": every(405), "POST": signed_in(404)},
+    "modelcards:field_watch_feed_link": {"GET": every(405), "POST": signed_in(404)},
+    # The secret in the address is the only key: the world's licence watch is the author's.
+    "modelcards:field_watch_feed": {"GET": every(200)},
     # ---- The admin, summarised by its index: staff only, everyone else to the admin's login
     "admin:index": {"GET": {**every(302), "staff": 200}},
     # ---- The API ignores the site's session: every role is a caller without a token here, and reads
@@ -263,6 +277,7 @@ def world(make_card, make_user):
         "thread": thread,
         "entry": entry,
         "feed_token": watchlist.new_feed_key(author).token,
+        "field_feed_token": field_watches.watch_field(author, "license")[0].feed_token,
         "api_token": issue_token(author, name="a tool", scope="read")[0],
     }
 
@@ -296,6 +311,7 @@ def _kwargs(name: str, world) -> dict:
         "modelcards:suggestion_revision": {"pk": suggestion, "number": 1},
         "modelcards:dump_file": {"stamp": "20000101T000000Z", "name": "SHA256SUMS"},
         "modelcards:watchlist_feed": {"token": world["feed_token"]},
+        "modelcards:field_watch_feed": {"token": world["field_feed_token"]},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "accounts:api_token_revoke": {"pk": world["api_token"].pk},
         "modelcards:maintainer_revoke": {"pk": world["maintainer_row"].pk},

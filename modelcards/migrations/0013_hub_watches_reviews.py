@@ -7,101 +7,184 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('modelcards', '0012_governance'),
+        ("modelcards", "0012_governance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cardversion',
-            name='upstream_commit',
+            model_name="cardversion",
+            name="upstream_commit",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='cardversion',
-            name='upstream_repo',
+            model_name="cardversion",
+            name="upstream_repo",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='modelcard',
-            name='review_reminded_at',
+            model_name="modelcard",
+            name="review_reminded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='modelcard',
-            name='reviewed_at',
+            model_name="modelcard",
+            name="reviewed_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='suggestion',
-            name='upstream_commit',
+            model_name="suggestion",
+            name="upstream_commit",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='suggestion',
-            name='upstream_repo',
+            model_name="suggestion",
+            name="upstream_repo",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('decision', 'Decision on your suggestion'), ('reply', 'Reply in a discussion you are in'), ('mention', 'Mention'), ('version', 'New version of a card you watch'), ('revision', 'Revision of a suggestion you asked to change'), ('renamed', 'A card you watch was renamed'), ('field', 'Change to a field you watch'), ('review_due', 'Card due for review')], max_length=10),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("decision", "Decision on your suggestion"),
+                    ("reply", "Reply in a discussion you are in"),
+                    ("mention", "Mention"),
+                    ("version", "New version of a card you watch"),
+                    ("revision", "Revision of a suggestion you asked to change"),
+                    ("renamed", "A card you watch was renamed"),
+                    ("field", "Change to a field you watch"),
+                    ("review_due", "Card due for review"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='CardReview',
+            name="CardReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version_number', models.PositiveIntegerField(help_text="The card's version when it was reviewed.")),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='modelcards.modelcard')),
-                ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='card_reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version_number",
+                    models.PositiveIntegerField(help_text="The card's version when it was reviewed."),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="modelcards.modelcard",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="card_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['card', 'version_number'], name='card_review_by_version')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["card", "version_number"], name="card_review_by_version")],
             },
         ),
         migrations.CreateModel(
-            name='FieldWatch',
+            name="FieldWatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(help_text='A front-matter key, or mof_class_drop.', max_length=100)),
-                ('feed_token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='field_watches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(help_text="A front-matter key, or mof_class_drop.", max_length=100),
+                ),
+                ("feed_token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="field_watches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['field', 'pk'],
-                'indexes': [models.Index(fields=['field'], name='field_watch_by_field')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'field'), name='one_field_watch_per_field')],
+                "ordering": ["field", "pk"],
+                "indexes": [models.Index(fields=["field"], name="field_watch_by_field")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "field"), name="one_field_watch_per_field")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HubLink',
+            name="HubLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('repo_id', models.CharField(help_text='owner/name on the Hub.', max_length=200)),
-                ('revision', models.CharField(default='main', help_text='The branch followed.', max_length=200)),
-                ('upstream_commit', models.CharField(blank=True, max_length=64)),
-                ('upstream_text', models.TextField(blank=True)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('check_error', models.CharField(blank=True, max_length=300)),
-                ('failures', models.PositiveSmallIntegerField(default=0, help_text='Failed checks in a row (backoff).')),
-                ('next_check_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('proposed_version', models.PositiveIntegerField(default=0)),
-                ('pr_number', models.PositiveIntegerField(blank=True, null=True)),
-                ('pr_url', models.URLField(blank=True, max_length=300)),
-                ('pr_state', models.CharField(blank=True, help_text='open, merged, closed or draft.', max_length=10)),
-                ('pr_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('card', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='hub_link', to='modelcards.modelcard')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("repo_id", models.CharField(help_text="owner/name on the Hub.", max_length=200)),
+                (
+                    "revision",
+                    models.CharField(default="main", help_text="The branch followed.", max_length=200),
+                ),
+                ("upstream_commit", models.CharField(blank=True, max_length=64)),
+                ("upstream_text", models.TextField(blank=True)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("check_error", models.CharField(blank=True, max_length=300)),
+                (
+                    "failures",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Failed checks in a row (backoff)."
+                    ),
+                ),
+                ("next_check_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("proposed_version", models.PositiveIntegerField(default=0)),
+                ("pr_number", models.PositiveIntegerField(blank=True, null=True)),
+                ("pr_url", models.URLField(blank=True, max_length=300)),
+                (
+                    "pr_state",
+                    models.CharField(blank=True, help_text="open, merged, closed or draft.", max_length=10),
+                ),
+                ("pr_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "card",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hub_link",
+                        to="modelcards.modelcard",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['repo_id'], name='hub_link_repo')],
+                "indexes": [models.Index(fields=["repo_id"], name="hub_link_repo")],
             },
         ),
     ]

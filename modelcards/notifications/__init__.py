@@ -30,6 +30,13 @@ def suggestion_decided(suggestion: Suggestion, outcome: str = "", *, moderator_i
     )
 
 
+def review_due(reminders) -> None:
+    """Maintainers and watchers of cards due for review (modelcards/reviews.py): each reminder has
+    `card`, `event`, `user_ids` (inbox) and `emails` (verified addresses, for mail)."""
+    mail.review_due((reminder.event, reminder.emails) for reminder in reminders)
+    inbox.review_due((reminder.card, reminder.event, reminder.user_ids) for reminder in reminders)
+
+
 def suggestion_revised(suggestion: Suggestion, revision: SuggestionRevision) -> None:
     """The moderators who asked for changes hear that the author has made them."""
     inbox.suggestion_revised(suggestion, revision)

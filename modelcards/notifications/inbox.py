@@ -114,6 +114,24 @@ def suggestion_revised(suggestion: Suggestion, revision: SuggestionRevision) -> 
     )
 
 
+def review_due(reminders: Iterable[tuple]) -> None:
+    """Each (card, event, user pks): those people hear the card is due for review; many cards, one write."""
+    rows = [
+        Notification(
+            user_id=pk,
+            kind=Notification.Kind.REVIEW_DUE,
+            event=event,
+            card=card,
+            subject=(card.title or card.slug)[:300],
+        )
+        for card, event, users in reminders
+        for pk in sorted(users)
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        generations.invalidate_on_commit(sorted({_scope(row.user_id) for row in rows}))
+
+
 def mentioned_usernames(text: str) -> list[str]:
     """The names written as `@name`, first mention first, each once (a sentence's final dot dropped)."""
     found: dict[str, str] = {}

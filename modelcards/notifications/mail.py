@@ -6,6 +6,8 @@ lost. The background worker writes each mail's text (`mail_texts.render`) when i
 who did the action is never emailed about it, and an expired watch counts for nothing.
 """
 
+from collections.abc import Iterable
+
 from .. import outbox
 from ..models import CardVersion, Suggestion, Watch
 
@@ -32,6 +34,11 @@ def suggestion_filed(suggestion: Suggestion) -> None:
         return
     recipients = _watcher_emails(suggestion.card_id, exclude_user_ids={suggestion.author_id})
     outbox.queue_mail(f"suggestion_filed:{suggestion.pk}", recipients)
+
+
+def review_due(reminders: Iterable[tuple[str, Iterable[str]]]) -> None:
+    """Each (event, verified addresses) of cards due for review, queued in one write."""
+    outbox.queue_mails((event, address) for event, addresses in reminders for address in addresses)
 
 
 def suggestion_decided(suggestion: Suggestion, outcome: str, moderator_id) -> None:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +16,7 @@ from .. import maintainers, permissions, protection
 from ..cardfile import as_list
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
+from ..hub.client import hub_url
 from ..models import CardVersion, ModelCard, Watch
 from ..notifications import watchlist
 from ..openness.licences import LICENCE_TYPES, licence_type_label, read_licence
@@ -126,7 +127,9 @@ def card_detail(request, slug):
 def _card_parts(slug: str) -> dict:
     """What a card's page shows every visitor alike, rendered without the request (see shared_parts)."""
     # The protection notice comes in the card's own query (protection.with_notice): no query more.
-    card = get_object_or_404(protection.with_notice(ModelCard.objects.defer("line_versions")), slug=slug)
+    card = get_object_or_404(
+        protection.with_notice(ModelCard.objects.defer("line_versions").select_related("hub_link")), slug=slug
+    )
     rendered, render_problem = render_body(card.body, section_links=True, drop_title=True)
     local = frozenset(
         ModelCard.objects.filter(slug__in=_base_model_slugs(card.metadata)).values_list("slug", flat=True)
@@ -141,12 +144,37 @@ def _card_parts(slug: str) -> dict:
         "maintainers": [row.user.get_username() for row in maintainers.of_card(card)],
     }
     return {
-        "card": {"pk": card.pk, "slug": card.slug, "title": card.title},
+        "card": {
+            "pk": card.pk,
+            "slug": card.slug,
+            "title": card.title,
+            "version_number": card.version_number,
+        },
         "protection": protection.notice_of(card),
+        "hub": _hub_part(card),
         # Reversed here, once per version, rather than on every request for the page's action links.
         "urls": {name: reverse(f"modelcards:{name}", args=[slug]) for name in CARD_PAGE_LINKS},
         "summary": render_to_string("modelcards/card_summary.html", context),
         "body": render_to_string("modelcards/card_body.html", context),
+    }
+
+
+def _hub_part(card: ModelCard) -> dict | None:
+    """The card's Hub repository and pull request, read in the card's own query (issue 16)."""
+    try:
+        link = card.hub_link
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "repo_id": link.repo_id,
+        "revision": link.revision,
+        "upstream_commit": link.upstream_commit,
+        "url": hub_url(link.repo_id),
+        "pr_number": link.pr_number,
+        "pr_url": link.pr_url,
+        "pr_state": link.pr_state,
+        "check_error": link.check_error,
+        "next_check_at": link.next_check_at,
     }
 
 

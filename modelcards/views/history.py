@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import history, permissions, visibility
+from .. import history, permissions, reviews, visibility
 from ..cardmeta import build_panel
 from ..forms import clean_single_line
 from ..models import Activity, ModelCard
@@ -95,6 +95,10 @@ def card_history(request, slug):
         card = _card(slug)
         page = history.version_page(card, before=before, after=after)
         visibility.mask(page.versions, level)
+        # Issue 16 item 5: "reviewed, still accurate" shown above the version it was made at (one query).
+        found = reviews.reviews_at(card, [version.number for version in page.versions])
+        for version in page.versions:
+            version.reviews = found.get(version.number, [])
         renames = Activity.objects.filter(card=card, kind=Activity.Kind.RENAMED).select_related("actor")
         return _shared_card_page(
             card,

@@ -18,7 +18,7 @@ from ..diffing import MergeRegion, MergeResult, TextDiff, cached_diff_texts, cac
 from ..models import ModelCard, Suggestion
 from .cards import checked_card_file, text_at_version
 from .errors import NoChange, UnresolvedConflict
-from .guards import ensure_pending
+from .guards import ensure_pending, refuse_upstream_markers
 
 
 def _refuse_unresolved_markers(text: str, *, sources: tuple[str, ...]) -> None:
@@ -206,6 +206,8 @@ def review_edited_text(
     card = ModelCard.objects.get(pk=suggestion.card_id) if suggestion.card_id else None
     current_text = card.text if card else ""
     _refuse_unresolved_markers(text, sources=(current_text, suggestion.text))
+    if suggestion.upstream_commit:  # the sync's markers are in suggestion.text, yet still unresolved
+        refuse_upstream_markers(text, current_text=current_text)
     checked_card_file(text)
     if card is not None and text == card.text:
         raise NoChange("The edited text is the same as the current card; reject the suggestion instead.")

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import maintainers, notifications, permissions
+from .. import field_watches, maintainers, notifications, permissions
 from ..cardfile import CardFile, CardFileError, parse_card, parse_or_problems
 from ..diffing import carry_line_origins, merge3
 from ..models import Activity, CardVersion, ModelCard, SlugRedirect, Suggestion
@@ -37,11 +37,17 @@ def write_version(
     merge_note: str = "",
     card_is_locked: bool = False,
     autoreviewed: bool = False,
+    moderator_edit: bool = False,
+    upstream: tuple[str, str] | None = None,
 ) -> CardVersion:
     """Save `card_file` as the card's next version.
 
+    `upstream` is (repo_id, commit) for a text read from the Hugging Face Hub, kept on the version.
+
     Whether its author is a verified maintainer of the card is recorded with it, as it is now
     (CardVersion.by_maintainer); `autoreviewed` marks a version published without a moderator.
+    A version a moderator approved (`moderator`) or wrote directly (`moderator_edit`) counts as a
+    review of the card (ModelCard.reviewed_at, modelcards/reviews.py); an autoreviewed one does not.
 
     The card row is locked while the number is taken, so two writers can never share a number,
     and the card, its revision and its version meta commit or roll back together. A caller that has
@@ -58,6 +64,7 @@ def write_version(
         old_size = locked.size if locked.version_number else 0
         old_text = locked.text if locked.version_number else ""
         old_base_models = locked.base_models_index if locked.version_number else ""
+        old_metadata, old_mof_class = locked.metadata, locked.mof_class  # for field watches
         if locked.version_number or locked.text != card_file.text:
             locked.apply_card_file(card_file)  # a new card's row already holds this file (create_card)
         locked.version_number += 1
@@ -65,6 +72,8 @@ def write_version(
             old_text, locked.text, locked.line_versions, locked.version_number
         )
         by_maintainer = maintainers.is_maintainer(author, locked)
+        if (moderator is not None or moderator_edit) and not autoreviewed:
+            locked.reviewed_at = timezone.now()
         locked.record_claims(
             by=author.get_username() if author else author_name,
             source=_claim_source(kind, author),
@@ -89,6 +98,8 @@ def write_version(
                 size_delta=locked.size - old_size,
                 autoreviewed=autoreviewed,
                 by_maintainer=by_maintainer,
+                upstream_repo=upstream[0] if upstream else "",
+                upstream_commit=upstream[1] if upstream else "",
             )
         version = locked.versions.get(number=locked.version_number)
         Activity.objects.create(
@@ -100,6 +111,9 @@ def write_version(
             summary=summary[:300],
         )
         notifications.new_version(version)  # queued in this transaction (modelcards/outbox.py)
+        field_watches.notify_field_changes(
+            version, old_metadata, locked.metadata, old_mof_class, locked.mof_class
+        )
         # A new licence or base model changes the lineage flags of this card and of its descendants.
         locked.sync_base_model_links(old_base_models)
         for changed in family.refresh_family(locked):
@@ -140,6 +154,7 @@ def create_card(
     kind: str = CardVersion.Kind.CREATED,
     author_name: str = "",
     moderator: AbstractBaseUser | None = None,
+    upstream: tuple[str, str] | None = None,
 ) -> ModelCard:
     """Create a card and its version 1, written by `user`; a slug already taken is refused, and so is
     one a renamed card had: its old links, exports and feeds still lead to that card."""
@@ -164,6 +179,7 @@ def create_card(
             author=user,
             author_name=author_name,
             moderator=moderator,
+            upstream=upstream,
         )
     return card
 
@@ -175,9 +191,11 @@ def update_card(
     user: AbstractBaseUser | None,
     summary: str,
     kind: str = CardVersion.Kind.EDITED,
+    upstream: tuple[str, str] | None = None,
 ) -> CardVersion:
-    """A direct change by `user` (an import or a moderator's edit) becomes the next version at once."""
-    return write_version(card, card_file, kind=kind, summary=summary, author=user)
+    """A direct change by `user` (an import or a moderator's edit) becomes the next version at once;
+    `upstream` is (repo_id, commit) when the text was read from the Hub."""
+    return write_version(card, card_file, kind=kind, summary=summary, author=user, upstream=upstream)
 
 
 def renamed_from(slug: str) -> ModelCard | None:
@@ -283,6 +301,7 @@ def edit_card_directly(
             author=editor,
             merge_note=merge_note,
             card_is_locked=True,
+            moderator_edit=True,
         )
     _copy_fields(locked, card)
     return version

@@ -13,7 +13,7 @@ from ..models import Activity, CardVersion, ChangeRequest, Suggestion
 from .acceptance import _refuse_unresolved_markers, prepare_acceptance, text_fingerprint, version_fingerprint
 from .cards import _copy_fields, checked_card_file, create_card, record_activity, write_version
 from .errors import CardExists, CardMoved, MergeConflict, NoChange, StaleReview, WorkflowError
-from .guards import ensure_open, ensure_pending, lock_for_decision
+from .guards import ensure_open, ensure_pending, lock_for_decision, refuse_upstream_markers
 
 
 def accept_suggestion(
@@ -97,6 +97,9 @@ def _publish(
                 merge_note = f"Merged with changes made since version {locked.base_version}."
             else:
                 final_text = locked.text
+        if card is not None and locked.upstream_commit:
+            # An upstream suggestion may carry the sync's conflict markers (modelcards/hub/sync.py).
+            refuse_upstream_markers(final_text, current_text=card.text)
         card_file = checked_card_file(final_text)
         if card is None:
             try:
@@ -131,6 +134,9 @@ def _publish(
                 autoreviewed=autoreviewed,
             )
             locked.card = card  # the row just written, so nothing after this reads it again
+            if locked.upstream_commit:  # the Hub commit it brings, for proposing back (modelcards/hub/)
+                version.upstream_repo, version.upstream_commit = locked.upstream_repo, locked.upstream_commit
+                version.save(update_fields=["upstream_repo", "upstream_commit"])
         locked.mark_decided(Suggestion.Status.ACCEPTED, moderator=reviewer, note=note)
         locked.version = version
         locked.save(update_fields=Suggestion.DECISION_FIELDS)

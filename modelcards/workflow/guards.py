@@ -3,8 +3,9 @@ the person who came second is told."""
 
 from django.utils import timezone
 
+from .. import diffing
 from ..models import ChangeRequest, ModelCard, Suggestion
-from .errors import AlreadyDecided
+from .errors import AlreadyDecided, UnresolvedConflict
 
 
 def lock_for_decision(suggestion: Suggestion, *, whole_card: bool = False):
@@ -62,3 +63,9 @@ def ensure_open(suggestion: Suggestion) -> None:
     """A pending suggestion, or one waiting for its author's changes, can still be rejected or withdrawn."""
     if not suggestion.is_open:
         raise AlreadyDecided(describe_decision(suggestion))
+
+
+def refuse_upstream_markers(text: str, *, current_text: str) -> None:
+    """Accepting an upstream suggestion publishes no conflict marker: they are resolved first."""
+    if markers := diffing.upstream_markers(text, current_text=current_text):
+        raise UnresolvedConflict(markers)

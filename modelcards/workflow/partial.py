@@ -20,7 +20,7 @@ from ..models import Activity, CardVersion, PartialAcceptance, Suggestion, Sugge
 from .acceptance import text_fingerprint
 from .cards import _copy_fields, checked_card_file, record_activity, text_at_version, write_version
 from .errors import NoChange, StaleReview, WorkflowError
-from .guards import ensure_pending, lock_for_decision
+from .guards import ensure_pending, lock_for_decision, refuse_upstream_markers
 from .revisions import record_revision
 
 
@@ -161,6 +161,9 @@ def accept_part(
                 )
             final_text = merge.text
             merge_note = f"Merged with changes made since version {locked.base_version}."
+        if locked.upstream_commit:
+            # The sync's conflict markers (modelcards/hub/sync.py) are never published, ticked or not.
+            refuse_upstream_markers(final_text, current_text=card.text)
         card_file = checked_card_file(final_text)
         if card_file.text == card.text:
             raise NoChange("The card already contains the ticked changes.")

@@ -1,4 +1,5 @@
-"""Import README.md files (or folders of them) as cards, one line of outcome per card."""
+"""Import README.md files (or folders of them), or Hub repositories by id, as cards, one line of
+outcome per card."""
 
 import multiprocessing
 import os
@@ -9,6 +10,8 @@ from django.db import connection, connections
 
 from modelcards.cardfile import parse_or_problems
 from modelcards.cardfiles_on_disk import find_card_files, read_card_text
+from modelcards.hub.client import HubError
+from modelcards.hub.importing import import_from_hub
 from modelcards.management.options import check_text_options, user_named
 from modelcards.management.progress import Progress
 from modelcards.models import ModelCard, validate_card_slug
@@ -25,9 +28,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="README.md-style files or folders of them")
-        parser.add_argument("--slug", help="Slug for the card (only with a single file)")
+        parser.add_argument(
+            "--hub",
+            action="store_true",
+            help="The arguments are Hub model repositories, owner/name[@revision]: each README.md is read "
+            "from the Hub (HUB_ENDPOINT) and the card is linked to its repository.",
+        )
+        parser.add_argument("--slug", help="Slug for the card (only with a single file or repository)")
         parser.add_argument("--user", help="Username to credit for the change")
-        parser.add_argument("--summary", default="Imported from README.md", help="Edit summary")
+        parser.add_argument("--summary", help="Edit summary (default: where the text came from)")
         parser.add_argument(
             "--jobs",
             type=int,
@@ -35,9 +44,12 @@ class Command(BaseCommand):
             f"PostgreSQL for {PARALLEL_FROM} files or more, else 1. SQLite always uses 1.",
         )
 
-    def handle(self, *args, paths, slug=None, user=None, summary, jobs=None, **options):
+    def handle(self, *args, paths, hub=False, slug=None, user=None, summary=None, jobs=None, **options):
         check_text_options(user=user, summary=summary, slug=slug)
         actor = user_named(user)
+        if hub:
+            return self._import_from_hub(paths, slug=slug, actor=actor, summary=summary or "")
+        summary = summary or "Imported from README.md"
         files = find_card_files(paths)
         if not files:
             raise CommandError("No README.md or *.md files found in the given paths.")
@@ -63,6 +75,24 @@ class Command(BaseCommand):
             family.refresh_lineage(ModelCard)
         if refused:
             raise CommandError(f"{refused} of {len(files)} file(s) refused.", returncode=1)
+
+    def _import_from_hub(self, refs: list[str], *, slug, actor, summary: str) -> None:
+        """One line per repository; a failure changes nothing for its repository and stops no other."""
+        if slug and len(refs) != 1:
+            raise CommandError("--slug can only be used with a single repository.")
+        failed = 0
+        for ref in refs:
+            try:
+                done = import_from_hub(ref, user=actor, slug=slug or "", summary=summary)
+            except HubError as exc:
+                failed += 1
+                self.stdout.write(f"{ref}: refused: {exc}")
+                continue
+            where = f"{done.readme.repo_id}@{done.readme.revision} ({done.readme.commit[:7]})"
+            warnings = _warnings_note(done.warnings)
+            self.stdout.write(f"{where} -> {done.card.slug}: {done.outcome}{warnings}")
+        if failed:
+            raise CommandError(f"{failed} of {len(refs)} repositories refused.", returncode=1)
 
 
 def _jobs_for(asked: int | None, files: int) -> int:
