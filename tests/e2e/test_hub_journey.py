@@ -1,16 +1,15 @@
 """The Hub and the commons in step: a linked card's README changes on the (stand-in) Hub, the job files
 it as a suggestion, a moderator accepts it, proposes the card back, and sees the pull request's state.
 
-The card is linked in the set-up by the importer (modelcards/hub/importing.py), as "import by
-repository id" would; the job is run the way the worker runs it, as the task `sync_hub`.
+The moderator links the card through "Import from the Hub" (import by repository id); the job is run
+the way the worker runs it, as the task `sync_hub`.
 """
 
 import pytest
 from playwright.sync_api import expect
 
-from modelcards.hub.importing import import_from_hub
 from modelcards.hub.tasks import sync_hub
-from modelcards.models import Suggestion
+from modelcards.models import ModelCard, Suggestion
 from tests.conftest import SAMPLE_README
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,15 +22,18 @@ UPSTREAM = SAMPLE_README.replace("It is only a sample.", "It is only a sample, s
 def test_an_upstream_change_is_reviewed_accepted_and_proposed_back(
     page, log_in, moderator, make_user, edit_card, hub, settings, axe_violations
 ):
-    hub.add_repo(REPO, SAMPLE_README)
-    card = import_from_hub(REPO, user=moderator).card
+    first = hub.add_repo(REPO, SAMPLE_README)
+    log_in(moderator, next_url="/cards/import/")
+    page.get_by_role("link", name="import from the Hugging Face Hub").click()
+    page.get_by_label("Hub repository").fill(REPO)
+    page.get_by_role("button", name="Import from the Hub").click()
+    expect(page.locator(".hub-status")).to_contain_text(f"From the Hub: {REPO} at {first[:7]}")
+    card = ModelCard.objects.get(hub_link__repo_id=REPO)
+
     edit_card(card, COMMUNITY, user=make_user("alice"), summary="Minutes too")
     commit = hub.set_readme(REPO, UPSTREAM)
     sync_hub.enqueue()  # the periodic job: one check per linked card
     suggestion = Suggestion.objects.get(card=card, upstream_commit=commit)
-
-    log_in(moderator, next_url=f"/cards/{card.slug}/")
-    expect(page.locator(".hub-status")).to_contain_text(f"From the Hub: {REPO}")
     page.goto(f"/suggestions/{suggestion.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Update from the Hub, commit {commit[:7]}")
     assert axe_violations() == []
