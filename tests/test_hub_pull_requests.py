@@ -211,3 +211,17 @@ def test_an_accepted_upstream_change_is_not_named_but_the_community_edits_are(hu
     assert [version.number for version in proposal.versions] == [2, 3]
     assert proposal.contributors == ("alice", "bob")
     assert linked.card.version_number == 4 and "as its authors say" in linked.card.text
+
+
+def test_a_hidden_author_and_summary_stay_out_of_the_public_description(hub, linked, moderator):
+    from modelcards import visibility
+    from modelcards.hub.pull_requests import prepare_proposal
+
+    version = linked.card.versions.get(number=2)
+    visibility.change_visibility(
+        version, parts=["author", "summary"], level=1, reason="Asked to be left out", actor=moderator
+    )
+    proposal = prepare_proposal(linked.card)
+    assert proposal.contributors == ("bob",)
+    assert "alice" not in proposal.description and "Minutes too" not in proposal.description
+    assert "- version 2 by (author hidden): (summary hidden)" in proposal.description

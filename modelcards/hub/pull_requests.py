@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from .. import permissions
+from .. import permissions, visibility
 from ..diffing import TextDiff, cached_diff_texts
 from ..models import CardVersion, HubLink, ModelCard
 from ..workflow import WorkflowError
@@ -86,7 +86,10 @@ def prepare_proposal(card: ModelCard) -> Proposal:
         .exclude(author__username=SYSTEM_USERNAME)
         .order_by("number")
     )
-    contributors = tuple(dict.fromkeys(version.author_display for version in versions))
+    # The description is public on the Hub: hidden summaries and names (issue 15 item 4) stay out of it.
+    contributors = tuple(
+        dict.fromkeys(version.author_display for version in versions if visibility.shows(version, "author"))
+    )
     title = f"Update the model card from Model Card Commons (version {card.version_number})"
     return Proposal(
         link=link,
@@ -111,8 +114,8 @@ def _description(card, link, versions, contributors) -> str:
     if versions:
         lines.append("Versions:")
         for version in versions:
-            summary = f": {version.summary}" if version.summary else ""
-            lines.append(f"- version {version.number} by {version.author_display}{summary}")
+            summary = f": {visibility.summary_shown(version)}" if version.summary else ""
+            lines.append(f"- version {version.number} by {visibility.author_shown(version)}{summary}")
         lines.append("")
     if contributors:
         lines.append(f"Contributors: {', '.join(contributors)}")
