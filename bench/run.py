@@ -209,6 +209,7 @@ def environment(folder: Path, database_url: str, cache_prefix: str | None) -> di
         BENCH_VIEWS="1",
         # The bench submits thousands of suggestions from one address in seconds.
         RATE_LIMIT_SUGGEST="1000000000/m",
+        RATE_LIMIT_SUGGEST_PER_ADDRESS="1000000000/m",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         LOG_LEVEL="WARNING",
         PAGE_CACHE="1" if cache_prefix else "0",

@@ -200,6 +200,7 @@ def _card_rows(start: Start, bases, templates, numbers: range):
                     sizes[k - 1] - (sizes[k - 2] if k > 1 else 0),
                     at,
                     start.revision + row_id,
+                    *_VERSION_DEFAULTS,
                 )
             )
             tables["activity"].append(
@@ -236,6 +237,9 @@ def _db(field, value):
     return value
 
 
+# The later columns of a seeded version, as the workflow leaves them for an ordinary one: not
+# autoreviewed, not by a maintainer, every part visible, not from the Hub.
+_VERSION_DEFAULTS = (False, False, 0, 0, 0, "", "")
 _COLUMNS = {
     "revision": ("reversion_revision", "id, date_created, user_id, comment"),
     "version": (
@@ -245,7 +249,8 @@ _COLUMNS = {
     "card_version": (
         "modelcards_cardversion",
         "id, card_id, number, kind, author_id, author_name, moderator_id, summary, merge_note, size, "
-        "size_delta, created_at, revision_id",
+        "size_delta, created_at, revision_id, autoreviewed, by_maintainer, text_visibility, "
+        "summary_visibility, author_visibility, upstream_repo, upstream_commit",
     ),
     "activity": (
         "modelcards_activity",

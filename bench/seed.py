@@ -64,11 +64,14 @@ def make_users(*, password: str) -> dict[str, str]:
     """A moderator and a registered reader for the logged-in figures; returns role -> username."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django.utils import timezone
 
     users = get_user_model().objects
-    moderator = users.create_user("bench-moderator", "moderator@example.org", password)
+    # Verified addresses: an unverified account counts as an anonymous visitor (accounts/email_links.py).
+    verified = {"email_verified_at": timezone.now()}
+    moderator = users.create_user("bench-moderator", "moderator@example.org", password, **verified)
     moderator.groups.add(Group.objects.get(name="Moderators"))
-    users.create_user("bench-reader", "reader@example.org", password)
+    users.create_user("bench-reader", "reader@example.org", password, **verified)
     return {"moderator": "bench-moderator", "reader": "bench-reader"}
 
 

@@ -481,6 +481,7 @@ def configure(folder: Path) -> None:
         # Every preview and suggestion comes from one address; the limits themselves are tested, not benched.
         RATE_LIMIT_PREVIEW="1000000000/m",
         RATE_LIMIT_SUGGEST="1000000000/m",
+        RATE_LIMIT_SUGGEST_PER_ADDRESS="1000000000/m",
     )
     for name in ("REDIS_URL", "DATABASE_REPLICA_URLS", "CACHE_KEY_PREFIX"):
         os.environ.pop(name, None)
