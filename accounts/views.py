@@ -12,8 +12,9 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from modelcards import limits, visibility
+from modelcards import limits
 from modelcards.cardfile import is_storable
+from modelcards.governance import visibility
 from modelcards.mail_texts import site_url
 from modelcards.models import CardVersion
 from modelcards.permissions import can_review

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A 404 under a renamed card's old slug becomes a 301 to its new one (pages, exports, feeds, API).
-    "modelcards.renames.RenamedCardMiddleware",
+    "modelcards.governance.renames.RenamedCardMiddleware",
     # /api/ only: kept answers served at once, CORS for reads, JSON bodies checked, one error shape.
     "modelcards.api.middleware.ApiBoundaryMiddleware",
     # Stored pages for visitors without cookies, replayed before the rest of the stack runs.

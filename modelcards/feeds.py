@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from . import field_watches, visibility
+from .governance import visibility
 from .history import FEED_SIZE, activity_subject, activity_url, visible_activity
 from .models import ModelCard
-from .notifications import watchlist
+from .notifications import field_watches, watchlist
 from .pagecache import cache_card_page, cache_site_page
 
 # Entry ids must be unique and never change; several entries can link to the same page (a
@@ -136,8 +136,9 @@ def watchlist_feed(request, token):
 class FieldWatchFeed(Feed):
     """One field watch as a feed: the latest changes of its field on any card, at a secret address.
 
-    Its entries are the watch owner's inbox entries for the field (modelcards/field_watches.py), so
-    reading it diffs nothing; the version's summary and author are read live at the public level.
+    Its entries are the watch owner's inbox entries for the field
+    (modelcards/notifications/field_watches.py), so reading it diffs nothing; the version's summary
+    and author are read live at the public level.
     """
 
     feed_type = Atom1Feed

@@ -15,8 +15,9 @@ from django.urls import reverse
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from . import permissions, visibility
+from . import permissions
 from .diffing import TextDiff, diff_texts, lines_before, unified_lines
+from .governance import visibility
 from .metadata_diff import MetadataDiff, diff_metadata
 from .models import Activity, CardVersion, ModelCard
 from .unreadable import UnreadableVersion

@@ -9,7 +9,7 @@ import difflib
 from django.conf import settings
 from django.urls import reverse
 
-from . import visibility
+from .governance import visibility
 from .models import CardVersion, ModelCard, Suggestion
 from .unreadable import UnreadableVersion
 

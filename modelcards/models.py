@@ -978,7 +978,7 @@ class Notification(models.Model):
             return f"{on}: version {self.version.number if self.version_id else '?'} by {who}"
         if self.kind == self.Kind.RENAMED:
             return f"{who} renamed {on}"
-        if self.kind == self.Kind.FIELD:  # `place` holds the watched field (modelcards/field_watches.py)
+        if self.kind == self.Kind.FIELD:  # `place` holds the watched field (notifications/field_watches.py)
             what = "its MOF class dropped" if self.place == "mof_class_drop" else f"{self.place} changed"
             return f"{on}: {what} in version {self.version.number if self.version_id else '?'} by {who}"
         if self.kind == self.Kind.REVIEW_DUE:

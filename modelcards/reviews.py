@@ -28,7 +28,8 @@ from django_tasks_db import DatabaseBackend
 
 from config import generations
 
-from . import maintainers, notifications, permissions
+from . import notifications, permissions
+from .governance import maintainers
 from .models import CardReview, ModelCard, Watch
 from .pagecache import card_scope
 

@@ -7,9 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.api_tokens import issue_token
-from modelcards import field_watches
 from modelcards.models import Notification, Suggestion, TalkThread
-from modelcards.notifications import watchlist
+from modelcards.notifications import field_watches, watchlist
 from modelcards.workflow import text_fingerprint
 from tests.conftest import SAMPLE_README
 

@@ -6,9 +6,10 @@ import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from modelcards import field_watches, visibility
 from modelcards.cardfile import parse_card
+from modelcards.governance import visibility
 from modelcards.models import CardVersion, FieldWatch, Notification, Visibility
+from modelcards.notifications import field_watches
 from modelcards.openness.mof import COMPONENTS
 from modelcards.workflow import accept_suggestion, submit_suggestion, text_fingerprint, update_card
 from tests.conftest import SAMPLE_README

@@ -7,10 +7,10 @@ import json
 import pytest
 from django.core import mail
 
-from modelcards import visibility
 from modelcards.cardfile import parse_card
 from modelcards.dumps.publishing import published_dumps, withdraw_made_before
 from modelcards.dumps.writing import every_version, version_record
+from modelcards.governance import visibility
 from modelcards.mail_texts import render as render_mail
 from modelcards.models import CardVersion, Visibility, VisibilityChange
 from modelcards.workflow import accept_suggestion, submit_suggestion, text_fingerprint, update_card

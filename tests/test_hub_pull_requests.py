@@ -214,7 +214,7 @@ def test_an_accepted_upstream_change_is_not_named_but_the_community_edits_are(hu
 
 
 def test_a_hidden_author_and_summary_stay_out_of_the_public_description(hub, linked, moderator):
-    from modelcards import visibility
+    from modelcards.governance import visibility
     from modelcards.hub.pull_requests import prepare_proposal
 
     version = linked.card.versions.get(number=2)

@@ -462,7 +462,7 @@ def test_a_readme_that_is_not_a_valid_card_is_recorded_and_files_nothing(hub, li
 def test_a_fully_protected_card_gets_no_upstream_suggestion_and_moderators_are_told(
     hub, link_card, moderator
 ):
-    from modelcards.protection import protect
+    from modelcards.governance.protection import protect
 
     link = link_card()
     protect(link.card, level="full", reason="Edit war", moderator=moderator, duration="1w")

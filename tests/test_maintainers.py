@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from modelcards import maintainers
+from modelcards.governance import maintainers
+from modelcards.governance.protection import protect
 from modelcards.models import Block, CardMaintainer, CardProtection, Suggestion
-from modelcards.protection import protect
 from modelcards.workflow import accept_suggestion, submit_suggestion
 from tests.conftest import SAMPLE_README
 

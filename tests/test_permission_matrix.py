@@ -23,10 +23,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.api_tokens import issue_token
-from modelcards import field_watches
 from modelcards.cardfile import parse_card
 from modelcards.models import Block, CardMaintainer, ContributorTrust, Notification, Suggestion, TalkThread
-from modelcards.notifications import watchlist
+from modelcards.notifications import field_watches, watchlist
 from modelcards.workflow import text_fingerprint, update_card
 from tests.conftest import SAMPLE_README
 
@@ -162,7 +161,7 @@ MATRIX: dict[str, dict[str, dict]] = {
         "GET": signed_in(200, anonymous=200, blocked=403),
         "POST": moderators(405, others=400, anonymous=400, blocked=403),
     },
-    # Issue 15 item 3: the rollback of the author's versions 2-3 back to version 1 (modelcards/rollback.py).
+    # Issue 15 item 3: the rollback of the author's versions 2-3 back to version 1 (governance/rollback.py).
     "modelcards:rollback": {"GET": moderators(200), "POST": moderators(302)},
     # Issue 15 item 4: hiding a version's parts is for moderators and oversight, and so are the logs.
     "modelcards:version_visibility": {

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config import generations
-from modelcards import protection
+from modelcards.governance import protection
 from modelcards.models import CardProtection, Suggestion
 from modelcards.workflow import CardProtected, submit_suggestion
 from modelcards.workflow.revisions import revise_suggestion

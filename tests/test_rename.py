@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from modelcards.governance.renames import RenameRefused, rename_card
 from modelcards.models import Activity, ModelCard, SlugRedirect, Watch
 from modelcards.pagecache import CACHE_HEADER
-from modelcards.renames import RenameRefused, rename_card
 from modelcards.workflow import revert_card
 from tests.conftest import SAMPLE_README
 from tests.test_lineage_family import assert_as_if_recomputed_from_scratch, card_text

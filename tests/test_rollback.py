@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from modelcards import rollback
 from modelcards.cardfile import parse_card
+from modelcards.governance import rollback
 from modelcards.models import CardVersion, ModelCard, Visibility
 from modelcards.workflow.cards import write_version
 from tests.conftest import SAMPLE_README

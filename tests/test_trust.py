@@ -9,9 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from modelcards import trust
+from modelcards.governance import trust
+from modelcards.governance.protection import protect
 from modelcards.models import Block, CardProtection, CardVersion, ContributorTrust, Suggestion
-from modelcards.protection import protect
 from modelcards.workflow import CardProtected, submit_suggestion
 from tests.api_contract import ApiClient, token_for
 from tests.conftest import SAMPLE_README
@@ -328,7 +328,7 @@ def test_the_look_over_list_takes_the_same_queries_however_long(client, veteran,
 def test_the_look_over_list_keeps_a_suppressed_summary_and_author_from_moderators(
     client, veteran, card, moderator, make_user
 ):
-    from modelcards import visibility
+    from modelcards.governance import visibility
     from modelcards.models import Visibility
 
     submit_suggestion(card=card, text=EDITED, summary="Say how little data", base_version=1, author=veteran)

@@ -8,20 +8,14 @@ from ninja import Query, Router
 
 from accounts.models import ApiToken
 
-from .. import limits, suggestion_rules, visibility
+from .. import limits, suggestion_rules
 from ..cardfile import UnknownSection, parse_or_problems, replace_section
 from ..forms import NewCardSuggestionForm, SuggestionForm
+from ..governance import visibility
+from ..governance.protection import describe as describe_protection
+from ..governance.protection import refusal as protection_refusal
 from ..models import Activity, CardVersion, ModelCard, Suggestion
-from ..protection import describe as describe_protection
-from ..protection import refusal as protection_refusal
-from ..workflow import (
-    CardExists,
-    CardProtected,
-    NoChange,
-    WorkflowError,
-    submit_suggestion,
-    text_at_version,
-)
+from ..workflow import CardExists, CardProtected, NoChange, WorkflowError, submit_suggestion, text_at_version
 from . import paths
 from .auth import caller_of
 from .conditional import as_json, respond

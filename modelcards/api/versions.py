@@ -7,8 +7,8 @@ adds to the lists) and every page of a list is one indexed range query, however 
 from ninja import Query, Router
 
 from .. import history as card_history
-from .. import visibility
 from ..diffing import MAX_DIFF_ROWS, TextDiff
+from ..governance import visibility
 from ..models import CardVersion, ModelCard, PartialAcceptance, Suggestion
 from . import paths
 from .cards import card_or_404, card_scopes_or_404

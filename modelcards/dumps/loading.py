@@ -28,9 +28,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .. import visibility
 from ..cardfile import CardFileError, parse_card
 from ..diffing import carry_line_origins
+from ..governance import visibility
 from ..models import Activity, CardVersion, ModelCard, Suggestion, Visibility
 from ..openness import claims, family
 from .records import (

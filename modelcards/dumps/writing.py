@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Collate
 from django.utils import timezone
 from reversion.models import Version
 
-from .. import visibility
+from ..governance import visibility
 from ..models import CardVersion, ModelCard
 from ..openness.record import summary_of
 from ..openness.report import openness_document

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from .. import permissions, visibility
+from .. import permissions
 from ..diffing import TextDiff, cached_diff_texts
+from ..governance import visibility
 from ..models import CardVersion, HubLink, ModelCard
 from ..workflow import WorkflowError
 from . import client

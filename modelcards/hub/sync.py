@@ -29,14 +29,7 @@ from django.utils import timezone
 from config import generations
 
 from ..cardfile import CardFileError, parse_card
-from ..diffing import (
-    CONFLICT_END,
-    CONFLICT_SEPARATOR,
-    CONFLICT_START,
-    FRONT_MATTER_MARK,
-    MergeResult,
-    merge3,
-)
+from ..diffing import CONFLICT_END, CONFLICT_SEPARATOR, CONFLICT_START, FRONT_MATTER_MARK, MergeResult, merge3
 from ..models import HubLink, ModelCard, Suggestion
 from ..pagecache import card_scope
 from ..workflow import WorkflowError, revise_suggestion, submit_suggestion

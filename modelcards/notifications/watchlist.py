@@ -73,7 +73,7 @@ def recent_versions(user):
             "card__slug",
             "card__title",
             "author__username",
-            # Issue 15 item 4: a hidden summary or author name is left out (modelcards/visibility.py).
+            # Issue 15 item 4: a hidden summary or author name is left out (governance/visibility.py).
             "text_visibility",
             "summary_visibility",
             "author_visibility",

@@ -12,10 +12,11 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from .. import maintainers, permissions, protection
+from .. import permissions
 from ..cardfile import as_list
 from ..cardmeta import build_panel
 from ..forms import CardImportForm
+from ..governance import maintainers, protection
 from ..hub.client import hub_url
 from ..models import CardVersion, ModelCard, Watch
 from ..notifications import watchlist

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import field_watches
 from ..models import FieldWatch
+from ..notifications import field_watches
 
 
 def field_watch_list(request):

@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import history, permissions, reviews, visibility
+from .. import history, permissions, reviews
 from ..cardmeta import build_panel
 from ..forms import clean_single_line
+from ..governance import visibility
 from ..models import Activity, ModelCard
 from ..pagecache import cache_card_page, cache_site_page, card_scopes, personal_page, shared_parts
 from ..workflow import NoChange, WorkflowError, revert_card
@@ -108,7 +109,7 @@ def card_history(request, slug):
         )
 
     moderator = permissions.can_review(request.user)
-    return personal_page(  # a moderator's page adds the rollback link (modelcards/rollback.py)
+    return personal_page(  # a moderator's page adds the rollback link (modelcards/governance/rollback.py)
         request,
         "modelcards/history_page.html",
         card_scopes(slug),

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import maintainers, permissions
+from .. import permissions
+from ..governance import maintainers
 from ..models import CardMaintainer, ModelCard
 from .suggestions import _login_or_forbid
 

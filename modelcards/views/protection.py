@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import permissions, protection
+from .. import permissions
 from ..forms import clean_single_line
+from ..governance import protection
 from ..models import CardProtection, ModelCard
 
 

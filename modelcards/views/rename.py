@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import permissions
+from ..governance.renames import MAX_REASON_CHARS, RenameRefused, rename_card
 from ..models import ModelCard
-from ..renames import MAX_REASON_CHARS, RenameRefused, rename_card
 
 
 class RenameForm(forms.Form):

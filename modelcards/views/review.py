@@ -5,11 +5,12 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 
-from .. import permissions, visibility
+from .. import permissions
 from ..diffing import cached_diff_texts
 from ..editor import body_of
 from ..forms import BlockForm, CommentForm, DecisionForm, PartAcceptForm
-from ..maintainers import with_maintainer_flag
+from ..governance import visibility
+from ..governance.maintainers import with_maintainer_flag
 from ..models import ChangeRequest, PartialAcceptance, Suggestion
 from ..workflow import (
     change_since_previous,

@@ -7,9 +7,10 @@ refused with a 409 if the card has moved on since, so nothing the moderator did 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .. import permissions, visibility
+from .. import permissions
+from ..governance import visibility
+from ..governance.rollback import CannotRollBack, CardChanged, prepare_rollback, rollback_card
 from ..models import ModelCard
-from ..rollback import CannotRollBack, CardChanged, prepare_rollback, rollback_card
 from ..workflow import NoChange, WorkflowError
 from .suggestions import _login_or_forbid
 

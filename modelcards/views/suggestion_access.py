@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .. import permissions
-from ..maintainers import with_maintainer_flag
+from ..governance.maintainers import with_maintainer_flag
 from ..models import Suggestion
 
 

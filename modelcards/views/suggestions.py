@@ -8,18 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .. import editor, limits, permissions, protection, suggestion_rules
+from .. import editor, limits, permissions, suggestion_rules
 from ..cardfile import UnknownSection, parse_or_problems, replace_section, split_sections
 from ..diffing import cached_diff_texts
 from ..forms import DirectEditForm, NewCardSuggestionForm, SuggestionForm
+from ..governance import protection
 from ..models import CardVersion, ModelCard, Suggestion
 from ..openness import completeness
-from ..workflow import (
-    WorkflowError,
-    edit_card_directly,
-    submit_suggestion,
-    text_at_version,
-)
+from ..workflow import WorkflowError, edit_card_directly, submit_suggestion, text_at_version
 from .cards import render_body
 from .protection import refused_page
 

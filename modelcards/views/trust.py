@@ -9,7 +9,8 @@ from django.db.models import Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import permissions, trust, visibility
+from .. import permissions
+from ..governance import trust, visibility
 from ..models import CardVersion, ContributorTrust
 from .suggestions import _login_or_forbid
 

@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .. import limits, permissions, suggestion_rules, trust, visibility
+from .. import limits, permissions, suggestion_rules
 from ..diffing import cached_diff_texts
 from ..forms import DirectEditForm, SuggestionForm
+from ..governance import trust, visibility
+from ..governance.undo import NoSuchVersion, NothingBefore, prepare_restore, prepare_undo, publish_undo
 from ..models import ModelCard, Suggestion
-from ..undo import NoSuchVersion, NothingBefore, prepare_restore, prepare_undo, publish_undo
 from ..workflow import NoChange, UnresolvedConflict, WorkflowError
 from . import protection, suggestions
 from .visibility import hidden_text_refusal

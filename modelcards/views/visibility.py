@@ -9,7 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .. import permissions, visibility
+from .. import permissions
+from ..governance import visibility
 from ..models import CardVersion, ModelCard, Visibility, VisibilityChange
 from .suggestions import _login_or_forbid
 

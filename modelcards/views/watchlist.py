@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from .. import visibility
+from ..governance import visibility
 from ..models import ModelCard, Watch
 from ..notifications import watchlist as watches
 

@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import field_watches, maintainers, notifications, permissions
+from .. import notifications, permissions
 from ..cardfile import CardFile, CardFileError, parse_card, parse_or_problems
 from ..diffing import carry_line_origins, merge3
+from ..governance import maintainers
 from ..models import Activity, CardVersion, ModelCard, SlugRedirect, Suggestion
+from ..notifications import field_watches
 from ..openness import claims, family
 from .errors import CardExists, InvalidText, NoChange, WorkflowError
 
@@ -310,7 +312,8 @@ def edit_card_directly(
 def republish(locked: ModelCard, number: int, *, summary: str, moderator: AbstractBaseUser) -> CardVersion:
     """Publish version `number`'s text again as the locked card's next version, a moderator's revert.
 
-    Shared by the revert and the rollback (modelcards/rollback.py); the caller holds the card's lock.
+    Shared by the revert and the rollback (modelcards/governance/rollback.py); the caller holds the
+    card's lock.
     """
     old_text = text_at_version(locked, number)
     if old_text == locked.text:

@@ -64,7 +64,7 @@ class CardProtected(WorkflowError, PermissionDenied):
     """The card's protection does not let this person suggest; the message names it (a 403)."""
 
     def __init__(self, protection):
-        from ..protection import describe
+        from ..governance.protection import describe
 
         super().__init__(describe(protection))
         self.protection = protection

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from .. import maintainers, notifications, permissions, protection, trust
+from .. import notifications, permissions
+from ..governance import maintainers, protection, trust
+from ..governance.protection import refusal as protection_refusal
 from ..models import Activity, CardProtection, ModelCard, Suggestion
 from ..notifications import watchlist
-from ..protection import refusal as protection_refusal
 from .cards import _copy_fields, _real_user, checked_card_file, record_activity, renamed_from, text_at_version
 from .decisions import _publish
 from .errors import CardExists, CardProtected, NoChange, WorkflowError
@@ -81,7 +82,7 @@ def submit_suggestion(
 def may_skip_review(author, card: ModelCard | None, *, held: bool = False) -> bool:
     """Whether `author`'s suggestion on `card` is published without waiting for a moderator.
 
-    A trusted contributor's (modelcards/trust.py) is, on a card with no protection in force. So is a
+    A trusted contributor's (governance/trust.py) is, on a card with no protection in force. So is a
     verified maintainer's on their own card when MAINTAINER_SUGGESTIONS_AUTO_ACCEPT is on, on a card
     with no protection or a semi-protection (a moderator has vouched for them, which is more than
     semi-protection asks), never a fully protected one. Never: a new card, a held suggestion, one

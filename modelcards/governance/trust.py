@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from config import generations
 
-from . import permissions
-from .models import Block, CardVersion, ContributorTrust, Suggestion
-from .pagecache import card_scopes
+from .. import permissions
+from ..models import Block, CardVersion, ContributorTrust, Suggestion
+from ..pagecache import card_scopes
 
 # Suggestions that count towards trust: some or all of their text was published.
 ACCEPTED_STATUSES = (Suggestion.Status.ACCEPTED, Suggestion.Status.PARTLY_ACCEPTED)

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from config import generations
 
-from . import permissions
-from .models import CardVersion, ModelCard, Notification, Suggestion, Visibility, VisibilityChange
+from .. import permissions
+from ..models import CardVersion, ModelCard, Notification, Suggestion, Visibility, VisibilityChange
 
 PARTS = tuple(VisibilityChange.Part.values)  # "text", "summary", "author"
 FIELD = {part: f"{part}_visibility" for part in PARTS}
@@ -260,7 +260,7 @@ def change_visibility(version: CardVersion, *, parts: Iterable[str], level: int,
 def _rewrite_inbox(version: CardVersion, changing: list[str]) -> None:
     """Inbox entries about the version keep a copy of its summary and author: follow the new levels.
     (Mail already sent cannot be recalled; mail still queued is written when sent, from the rows.)"""
-    from .notifications.inbox import _excerpt, _scope
+    from ..notifications.inbox import _excerpt, _scope
 
     entries = Notification.objects.filter(version=version, kind=Notification.Kind.VERSION)
     if "summary" in changing:
@@ -273,7 +273,7 @@ def _rewrite_inbox(version: CardVersion, changing: list[str]) -> None:
     recipients = list(entries.values_list("user_id", flat=True))
     if recipients:
         generations.invalidate_on_commit([_scope(pk) for pk in recipients])
-    from .field_watches import follow_visibility  # it reads this module's rules
+    from ..notifications.field_watches import follow_visibility  # it reads this module's rules
 
     follow_visibility(version, changing)
 
@@ -297,13 +297,13 @@ def _rewrite_claim_credits(card: ModelCard, version: CardVersion) -> None:
 
 def _invalidate(slug: str) -> None:
     # Imported here: pagecache imports the models and the inbox, and is the web layer's.
-    from .pagecache import CATALOGUE, SITE, card_scope
+    from ..pagecache import CATALOGUE, SITE, card_scope
 
     # The card's pages and API answers, the site's lists and feeds, and profiles (the catalogue).
     generations.invalidate_on_commit([card_scope(slug), SITE, CATALOGUE])
 
 
 def _withdraw_dumps_after_commit(hidden_at) -> None:
-    from .dumps.publishing import withdraw_made_before
+    from ..dumps.publishing import withdraw_made_before
 
     transaction.on_commit(lambda: withdraw_made_before(hidden_at))

@@ -13,12 +13,12 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from config import generations
 
-from . import permissions
-from .models import Activity, ModelCard, Notification, SlugRedirect, Watch, validate_card_slug
-from .notifications import inbox
-from .openness import family
-from .pagecache import CATALOGUE, SITE, card_scope
-from .workflow import WorkflowError
+from .. import permissions
+from ..models import Activity, ModelCard, Notification, SlugRedirect, Watch, validate_card_slug
+from ..notifications import inbox
+from ..openness import family
+from ..pagecache import CATALOGUE, SITE, card_scope
+from ..workflow import WorkflowError
 
 MAX_REASON_CHARS = 300
 # The methods a 301 is meant for; anything else gets a 308, which keeps the method and the body.

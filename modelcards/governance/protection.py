@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from config import generations
 
-from . import permissions
-from .models import CardProtection, ModelCard
-from .pagecache import SITE, card_scope, card_scopes
+from .. import permissions
+from ..models import CardProtection, ModelCard
+from ..pagecache import SITE, card_scope, card_scopes
 
 # The durations a moderator picks from; None is "indefinitely".
 DURATIONS = {

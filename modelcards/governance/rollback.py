@@ -19,10 +19,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from . import permissions, visibility
-from .models import CardVersion, ModelCard
-from .workflow import WorkflowError
-from .workflow.cards import _copy_fields, republish
+from .. import permissions
+from ..models import CardVersion, ModelCard
+from ..workflow import WorkflowError
+from ..workflow.cards import _copy_fields, republish
+from . import visibility
 
 # Versions read per query while looking for the start of a run; a run longer than this costs more
 # queries, one per chunk, never one per version.

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from config import generations
 
-from . import permissions
-from .models import CardMaintainer, ModelCard
-from .pagecache import card_scopes
+from .. import permissions
+from ..models import CardMaintainer, ModelCard
+from ..pagecache import card_scopes
 
 
 class AlreadyMaintainer(Exception):

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from . import history
-from .diffing import MergeResult, TextDiff, cached_diff_texts, cached_merge3, unresolved_markers
-from .models import CardVersion, ModelCard, Suggestion
-from .workflow import UnresolvedConflict, WorkflowError, edit_card_directly
+from .. import history
+from ..diffing import MergeResult, TextDiff, cached_diff_texts, cached_merge3, unresolved_markers
+from ..models import CardVersion, ModelCard, Suggestion
+from ..workflow import UnresolvedConflict, WorkflowError, edit_card_directly
 
 
 class NoSuchVersion(WorkflowError):

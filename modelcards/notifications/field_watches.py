@@ -18,10 +18,10 @@ import secrets
 
 from config import generations
 
-from . import visibility
-from .models import CardVersion, FieldWatch, Notification
-from .notifications.inbox import _scope
-from .openness.mof import CLASS_NAMES
+from ..governance import visibility
+from ..models import CardVersion, FieldWatch, Notification
+from ..openness.mof import CLASS_NAMES
+from .inbox import _scope
 
 FEED_TOKEN_BYTES = 32  # 43 URL-safe characters
 MOF_CLASS_DROP = "mof_class_drop"
