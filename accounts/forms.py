@@ -14,6 +14,9 @@ from .models import ApiToken, User
 
 # The names shown for people without an account, which no account may take.
 _STAND_IN_NAMES = frozenset({"anonymous", "someone", "unregistered"})
+# Accounts the site itself acts as (the Hub sync files its suggestions as modelcards/hub/sync.py's
+# SYSTEM_USERNAME), kept from people so that nobody passes for the site.
+SYSTEM_NAMES = frozenset({"hub-sync"})
 
 
 class UsernameRulesMixin:
@@ -32,6 +35,10 @@ class UsernameRulesMixin:
         username_skeleton = skeleton(username)
         if username_skeleton in _STAND_IN_NAMES:
             raise forms.ValidationError("That name stands for people without an account; choose another.")
+        if username_skeleton in {skeleton(name) for name in SYSTEM_NAMES}:
+            raise forms.ValidationError(
+                "That name belongs to the site itself (an account it acts as); choose another."
+            )
         if User.objects.filter(username_skeleton=username_skeleton).exists():
             raise forms.ValidationError(
                 "That username looks the same as an existing one (ignoring case and look-alike "

@@ -202,3 +202,15 @@ def test_a_link_to_an_ascii_domain_is_left_alone():
 def test_the_punycode_marker_stays_escaped():
     html = str(render_markdown('<a href="https://bü&quot;&lt;x.example">x</a>').html)
     assert "<x" not in html.replace("<a ", "")
+
+
+@pytest.mark.parametrize("username", ["hub-sync", "Hub-Sync", "HUB-SYNC"])
+def test_nobody_signs_up_as_the_sites_own_hub_account(client, django_user_model, username):
+    from accounts.forms import SYSTEM_NAMES
+    from modelcards.hub.sync import SYSTEM_USERNAME
+
+    assert SYSTEM_USERNAME in SYSTEM_NAMES
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": username})
+    assert response.status_code == 400
+    assert "belongs to the site itself" in response.content.decode()
+    assert not django_user_model.objects.filter(email="new@example.org").exists()
