@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 
 REVIEW_PERMISSION = "modelcards.review_suggestion"
-_APP_LABEL, _CODENAME = REVIEW_PERMISSION.split(".")
+SUPPRESS_PERMISSION = "modelcards.suppress_version"
 
 
 def can_review(user) -> bool:
@@ -17,27 +17,30 @@ def can_review(user) -> bool:
         user
         and user.is_authenticated
         and user.is_active
-        and (user.is_staff or user.is_superuser or _holds_review_permission(user))
+        and (user.is_staff or user.is_superuser or _holds_permission(user, REVIEW_PERMISSION))
     )
 
 
-def _holds_review_permission(user) -> bool:
-    """The review permission, given to the user or to one of their groups: what ModelBackend checks.
+def _holds_permission(user, permission: str) -> bool:
+    """`permission`, given to the user or to one of their groups: what ModelBackend checks.
 
     Every signed-in page asks (the header shows moderators their queue). `has_perm` would load every
     permission the user and their groups hold, in two queries of five joined tables that PostgreSQL
     takes longer to plan than to run; this asks the one question in one small query, remembered on the
     user object for the rest of the request.
     """
-    known = getattr(user, "_holds_review_permission", None)
+    known_here = getattr(user, "_held_permissions", None)
+    if known_here is None:
+        known_here = user._held_permissions = {}
+    known = known_here.get(permission)
     if known is None and (loaded := getattr(user, "_perm_cache", None)) is not None:
         # ModelBackend's own set, loaded once and kept with the cached account (accounts/identity.py).
-        known = REVIEW_PERMISSION in loaded
+        known = permission in loaded
     if known is None:
         with connections[router.db_for_read(Permission)].cursor() as cursor:
-            cursor.execute(_permission_sql(), [_APP_LABEL, _CODENAME, user.pk, user.pk])
+            cursor.execute(_permission_sql(), [*permission.split("."), user.pk, user.pk])
             known = cursor.fetchone() is not None
-        user._holds_review_permission = known
+    known_here[permission] = known
     return known
 
 
@@ -103,9 +106,6 @@ def may_suggest_under(user, level: str) -> bool:
     return level == "semi" and is_established(user)
 
 
-SUPPRESS_PERMISSION = "modelcards.suppress_version"
-
-
 def can_hide(user) -> bool:
     """Moderators (and staff) hide a version's text, summary or author name from the public (item 4)."""
     return can_review(user) or can_suppress(user)
@@ -114,19 +114,8 @@ def can_hide(user) -> bool:
 def can_suppress(user) -> bool:
     """The Oversight group suppresses version parts so that moderators cannot see them either.
 
-    Asked on every history page a signed-in person reads, so as `_holds_review_permission`: the cached
-    account's loaded permissions, else one small query, remembered on the user for the request.
+    Asked on every history page a signed-in person reads, so answered like the review permission.
     """
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser:
-        return True
-    known = getattr(user, "_holds_suppress_permission", None)
-    if known is None and (loaded := getattr(user, "_perm_cache", None)) is not None:
-        known = SUPPRESS_PERMISSION in loaded
-    if known is None:
-        with connections[router.db_for_read(Permission)].cursor() as cursor:
-            cursor.execute(_permission_sql(), [*SUPPRESS_PERMISSION.split("."), user.pk, user.pk])
-            known = cursor.fetchone() is not None
-        user._holds_suppress_permission = known
-    return known
+    return user.is_superuser or _holds_permission(user, SUPPRESS_PERMISSION)
