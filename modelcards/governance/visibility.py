@@ -61,6 +61,12 @@ def shows(version: CardVersion, part: str, level: int = PUBLIC) -> bool:
     return level_of(version, part) <= level
 
 
+def text_withheld(card: ModelCard, number: int) -> bool:
+    """Whether version `number`'s text is hidden or suppressed: no action may publish it again (revert,
+    rollback, an undo back to it), whoever asks. One query."""
+    return card.versions.filter(number=number, text_visibility__gt=PUBLIC).exists()
+
+
 def withheld(version: CardVersion, level: int = PUBLIC) -> list[str]:
     """The parts of `version` a viewer at `level` does not see, in PARTS order."""
     return [part for part in PARTS if not shows(version, part, level)]

@@ -221,7 +221,7 @@ def revert(request, slug, n):
         return redirect_to_login(reverse("modelcards:version_detail", args=[card.slug, n]))
     if not permissions.can_review(request.user):
         raise PermissionDenied("Only moderators can revert a card to an earlier version.")
-    if card.versions.filter(number=n, text_visibility__gt=visibility.PUBLIC).exists():
+    if visibility.text_withheld(card, n):
         # Issue 15 item 4: the revert would show the hidden text again, as the card's own.
         messages.error(request, f"The text of version {n} is hidden: unhide it before reverting to it.")
         context = _version_context(request, _card(slug), n)

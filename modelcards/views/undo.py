@@ -57,7 +57,7 @@ def undo(request, slug, n):
         return render(request, "modelcards/bad_request.html", {"message": str(exc), "card": card}, status=400)
     if (refusal := hidden_text_refusal(request, card, n - 1, n)) is not None:
         return refusal  # issue 15 item 4: the undo shows both texts
-    if card.versions.filter(number=n - 1, text_visibility__gt=visibility.PUBLIC).exists():
+    if visibility.text_withheld(card, n - 1):
         # A moderator may see it, but the undo would put lines of a hidden text back on the card, as the
         # revert would (views/history.py). Undoing a hidden version itself stays allowed: it removes them.
         message = f"The text of version {n - 1} is hidden: unhide it before undoing version {n}."
