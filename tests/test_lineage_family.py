@@ -5,7 +5,7 @@ import random
 
 import pytest
 import yaml
-from django.db import transaction
+from django.db import connection, transaction
 
 from modelcards.cardfile import parse_card
 from modelcards.models import BaseModelLink, ModelCard
@@ -116,16 +116,18 @@ def test_deep_chains_and_diamonds_agree_with_a_full_recompute_at_the_generation_
         assert_as_if_recomputed_from_scratch((seed, step, slugs[number]))
 
 
-@pytest.mark.parametrize("fine_tunes", [3, 40])
+@pytest.mark.parametrize("fine_tunes", [3, 40, 450])
 def test_a_base_models_licence_change_costs_the_same_queries_however_many_fine_tunes_it_has(
     db, fine_tunes, django_assert_num_queries
 ):
+    if fine_tunes > 150 and connection.vendor != "postgresql":
+        pytest.skip("SQLite takes about 200 rows per UPDATE; the wide family is PostgreSQL's case")
     base = create_card(slug="base", card_file=parse_card(card_text("mit", [], "Base.")), user=None)
     for number in range(fine_tunes):
         text = card_text("mit", ["base"], f"Tune {number}.")
         create_card(slug=f"tune-{number}", card_file=parse_card(text), user=None)
     base.license = "llama2"  # stricter now: every fine-tune becomes looser than its base
-    with django_assert_num_queries(3):  # the children, no grandchildren, one UPDATE for all of them
+    with django_assert_num_queries(2):  # every descendant in one query, one UPDATE for all of them
         changed = family.refresh_family(base)
     assert len(changed) == fine_tunes
     flagged = ModelCard.objects.filter(has_openness_flags=True).values_list("slug", flat=True)

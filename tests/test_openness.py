@@ -420,12 +420,13 @@ def test_a_cycle_of_base_models_ends(make_card, edit_card):
     assert flags.LICENCE_LINEAGE in a.openness_flags
 
 
-def test_a_write_reads_one_generation_at_a_time_and_saves_only_what_changed(
+def test_a_write_reads_its_descendants_in_one_query_and_saves_only_what_changed(
     make_card, django_assert_num_queries
 ):
     base = lineage_card(make_card, "base", "llama2")
     lineage_card(make_card, "child", "mit", base="base")
-    with django_assert_num_queries(2):  # the children, then finding no grandchildren
+    lineage_card(make_card, "grandchild", "mit", base="child")
+    with django_assert_num_queries(1):  # every generation below at once; nothing changed, no UPDATE
         assert family.refresh_family(base) == []
 
 

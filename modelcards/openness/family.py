@@ -3,11 +3,13 @@
 Because a base card can change after its descendants were saved, every write (workflow.write_version)
 runs `refresh_family` for the written card and all its descendants. It finds them through
 `BaseModelLink`, an indexed table of the names each card gives, so a write reads its own family
-only: one query per generation below the card and one per generation above it (a single query for
-a card with neither), then one update for each card whose lineage actually changed. `refresh_lineage`
-recomputes every card at once, for migrations and bulk imports.
+only: one recursive query for every generation below the card, one per generation above it, then
+one UPDATE for the cards whose lineage actually changed, however many. `refresh_lineage` recomputes
+every card at once, for migrations and bulk imports.
 """
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
 
 from ..models import BaseModelLink, ModelCard
@@ -20,6 +22,9 @@ lineage_saved = Signal()
 LINEAGE_FIELDS = ["openness_flags", "licence_lineage", "has_openness_flags"]
 _ROW_FIELDS = ("pk", "slug", "license", "base_models_index", "openness_flags", "licence_lineage")
 _BATCH = 500  # names per query: SQLite takes at most 32,766 parameters in one statement
+# Cards per UPDATE: Django lowers it to what the database takes (about 200 on SQLite); on PostgreSQL,
+# whose parameters are bound by the client, a family of up to this many changed cards is one statement.
+_UPDATE_BATCH = 5000
 
 
 def _named_bases(rows) -> set[str]:
@@ -53,27 +58,37 @@ def refresh_lineage(card_model) -> list:
     return _save_changes(card_model, derived, set(derived), licences)
 
 
+def _descendants_sql(pk: int) -> RawSQL:
+    """The pks of the card `pk` and of every card below it within MAX_GENERATIONS, as one recursive
+    query: its cost does not grow with how wide a generation is (a base with thousands of fine-tunes),
+    and both SQLite and PostgreSQL run it."""
+    quote = connection.ops.quote_name  # table names from the models, quoted; the values are parameters
+    cards, links = quote(ModelCard._meta.db_table), quote(BaseModelLink._meta.db_table)
+    return RawSQL(  # noqa: S611
+        "WITH RECURSIVE family (id, depth) AS ("  # noqa: S608
+        f" SELECT id, 0 FROM {cards} WHERE id = %s"
+        " UNION"
+        " SELECT link.card_id, family.depth + 1 FROM family"
+        f" JOIN {cards} parent ON parent.id = family.id"
+        f" JOIN {links} link ON link.name = parent.slug"
+        " WHERE family.depth < %s"
+        ") SELECT id FROM family",
+        (pk, MAX_GENERATIONS),
+    )
+
+
 def refresh_family(card) -> list:
     """Recompute the lineage fields of `card`, just saved in this transaction, and of its descendants.
 
     Returns the cards that changed, holding only their pk, slug and lineage fields.
     """
 
-    def children_of(names):
-        naming = BaseModelLink.objects.filter(name__in=names).values("card_id")
-        return ModelCard.objects.filter(pk__in=naming).order_by().values(*_ROW_FIELDS)
-
     def cards_named(names):
         return ModelCard.objects.filter(slug__in=names).order_by().values(*_ROW_FIELDS)
 
     rows = {card.slug: {name: getattr(card, name) for name in _ROW_FIELDS}}
-    frontier = {card.slug}
-    for _ in range(MAX_GENERATIONS):  # down: the cards naming the last generation as a base model
-        found = {row["slug"]: row for row in _in_batches(children_of, frontier) if row["slug"] not in rows}
-        rows.update(found)
-        frontier = set(found)
-        if not frontier:
-            break
+    descendants = ModelCard.objects.filter(pk__in=_descendants_sql(card.pk)).exclude(pk=card.pk)
+    rows.update((row["slug"], row) for row in descendants.order_by().values(*_ROW_FIELDS))
     family = set(rows)
     looked_up = set(rows)
     wanted = _named_bases(rows.values()) - looked_up
@@ -116,8 +131,8 @@ def _save_changes(card_model, rows: dict[str, dict], family: set[str], licences:
                 )
             )
     if changed:
-        # One statement per batch however large the family (a base model with a thousand fine-tunes);
+        # One statement for a family of thousands of fine-tunes (in batches past _UPDATE_BATCH);
         # bulk_update sends no post_save, so the pages of the changed cards are told by this signal.
-        card_model.objects.bulk_update(changed, LINEAGE_FIELDS, batch_size=_BATCH)
+        card_model.objects.bulk_update(changed, LINEAGE_FIELDS, batch_size=_UPDATE_BATCH)
         lineage_saved.send(sender=card_model, slugs=[card.slug for card in changed])
     return changed
