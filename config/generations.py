@@ -18,10 +18,15 @@ import secrets
 
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 
 from .replicas import primary_reads
 
 logger = logging.getLogger(__name__)
+
+# Sent with `scopes` once this process has renewed their tokens: for copies a process keeps of entries
+# (the WSGI door's hold), which the shared tokens cannot reach.
+renewed = Signal()
 
 
 def _token_key(scope: str) -> str:
@@ -86,6 +91,7 @@ def invalidate(scopes: list[str]) -> None:
         cache.set_many({_token_key(scope): _new_token() for scope in scopes}, timeout=None)
     except Exception:  # noqa: BLE001 - logged loudly: entries stay stale until the next change or expiry
         logger.exception("Cache invalidation failed for %s", scopes)
+    renewed.send(sender=None, scopes=scopes)
 
 
 def invalidate_on_commit(scopes: list[str]) -> None:

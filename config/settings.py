@@ -242,6 +242,11 @@ MODELCARDS_DEMO_MODE = env_bool("DEMO_MODE", False)
 # Whole pages for anonymous readers (modelcards/pagecache.py). Their invalidation counters live in the
 # cache, so every process serving the site must share it: on by default only with Redis.
 MODELCARDS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+# How long each app-server process keeps a stored page it answered at the WSGI door in its own memory,
+# answering it again without asking the shared cache (modelcards/wsgi_door.py). A change made through
+# another process reaches cookie-less readers of this one at most this late; 0 turns it off.
+MODELCARDS_PAGE_HOLD_SECONDS = float(os.environ.get("PAGE_HOLD_SECONDS", "1"))
+MODELCARDS_PAGE_HOLD_BYTES = int(os.environ.get("PAGE_HOLD_BYTES", str(16 * 1024 * 1024)))
 # Signed-in users' rows and permissions kept between requests (accounts/identity.py): the same condition.
 ACCOUNTS_CACHE_SIGNED_IN_USERS = MODELCARDS_PAGE_CACHE
 # `make bench` only: a bare view measuring the ceiling of the middleware stack (bench/views.py).

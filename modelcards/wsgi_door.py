@@ -13,6 +13,12 @@ adds its headers to the replayed page (and redirects plain HTTP when told to). W
 the request signals, which close database connections that a hit never opened, and the middleware
 after the door, which a hit never reached anyway. HEAD requests fall through, so the body is left
 out by the same code as always.
+
+Each process also holds the pages it answered here for `MODELCARDS_PAGE_HOLD_SECONDS` (1 s), within
+`MODELCARDS_PAGE_HOLD_BYTES`, and answers them again from memory: a busy page then costs one trip to
+the shared cache per second per process instead of one per request, as a micro-cache in front of the
+servers would. A write in this process drops its hold at once (`generations.renewed`); a write through
+another process reaches this one's cookie-less readers at most that long after it committed.
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.utils.module_loading import import_string
 
+from config import generations
+
+from .api import door as api_door
+from .api.paths import ROOT as API_ROOT
 from .pagecache import _door_lookup, _look_up, _replay
+from .pagehold import PageHold, held
 
 DOOR = "modelcards.pagecache.CachedPageMiddleware"
 
@@ -33,15 +44,20 @@ logger = logging.getLogger(__name__)
 class StoredPageDoor:
     """Wraps the site's WSGI application (config/wsgi.py); everything but a cache hit passes through."""
 
-    def __init__(self, application):
+    def __init__(self, application, hold: PageHold = held):
         self.application = application
         self.ahead = self._middleware_ahead_of_the_door()
+        self.hold = hold
+        if hold is not held:  # the process's own hold is connected already (pagehold.py)
+            generations.renewed.connect(hold.clear)  # weakly: it goes with the door
 
     @staticmethod
     def _middleware_ahead_of_the_door():
         """The middleware before CachedPageMiddleware, chained around a replay of the stored page."""
 
         def replay(request):
+            if request.stored_page is None:  # an API answer the API's middleware did not find kept
+                raise _PassThrough
             return _replay(request.stored_page)
 
         handler = replay
@@ -52,18 +68,43 @@ class StoredPageDoor:
 
     def __call__(self, environ, start_response):
         request = WSGIRequest(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        if request is not None and self._for_the_api(request):
+            # ApiBoundaryMiddleware, ahead of the page door, answers a kept API answer itself.
+            request.stored_page = None
+            try:
+                response = self.ahead(request)
+            except _PassThrough:
+                environ[api_door.MISSED] = api_door.missed(request)
+                return self.application(environ, start_response)
+            except Exception:  # noqa: BLE001 - anything odd about the request: the stack answers it
+                logger.debug("API request passed the WSGI door unchecked", exc_info=True)
+                return self.application(environ, start_response)
+            return self._send(response, start_response)
         stored = self._stored(request) if request is not None else None
         if stored is None:
             return self.application(environ, start_response)
         request.stored_page = stored
-        response = self.ahead(request)
+        return self._send(self.ahead(request), start_response)
+
+    @staticmethod
+    def _for_the_api(request) -> bool:
+        return (
+            settings.MODELCARDS_PAGE_CACHE
+            and request.path_info.startswith(API_ROOT)
+            and "HTTP_AUTHORIZATION" not in request.META
+            and api_door.keeps(request.path_info)
+        )
+
+    @staticmethod
+    def _send(response, start_response):
+        if not response.has_header("Content-Length"):  # as CommonMiddleware would, deeper in the stack
+            response["Content-Length"] = str(len(response.content))
         headers = [*response.items()]
         headers += [("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()]
         start_response(f"{response.status_code} {response.reason_phrase}", headers)
         return [response.content]
 
-    @staticmethod
-    def _stored(request):
+    def _stored(self, request):
         if not settings.MODELCARDS_PAGE_CACHE:
             return None
         try:
@@ -73,5 +114,15 @@ class StoredPageDoor:
             return None
         if found is None:
             return None
-        looked_up = _look_up(*found)
-        return looked_up[1] if looked_up is not None else None
+        key, scopes = found
+        stored = self.hold.get(key)
+        if stored is None:
+            looked_up = _look_up(key, scopes)
+            stored = looked_up[1] if looked_up is not None else None
+            if stored is not None:
+                self.hold.put(key, stored, len(stored[0]))
+        return stored
+
+
+class _PassThrough(Exception):  # noqa: N818 - a signal to the door, not an error
+    """Raised inside the chain ahead of the door: the full application must answer this request."""

@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from config import generations
 from modelcards.cardfile import parse_card
+from modelcards.pagehold import held
 from modelcards.workflow import create_card, update_card
 from tests.hub_standin import hub  # noqa: F401  (the stand-in Hub fixture)
 
@@ -67,10 +68,13 @@ def oversight_group() -> Group:
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """The local-memory cache (cached pages above all) outlives each test's database rollback."""
+    """The local-memory cache (cached pages above all) and the process's hold of answers outlive each
+    test's database rollback."""
     cache.clear()
+    held.clear()
     yield
     cache.clear()
+    held.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -22,12 +22,16 @@ from django.urls import Resolver404, resolve
 from config import generations
 
 from ..pagecache import SITE, card_scopes
+from ..pagehold import held
 
 logger = logging.getLogger(__name__)
 
 ENTRY_FORMAT = 2
 ENTRY_SECONDS = 24 * 3600  # only bounds how long an unread answer takes room
 _ATTRIBUTE = "api_door"
+# The WSGI door (wsgi_door.py) looked this request up and missed: the key and tokens it fetched, passed
+# on in the WSGI environ (no header can reach that name), so the stack does not fetch them again.
+MISSED = "modelcards.api_door.missed"
 # Endpoints whose answer depends on nothing but the URL, and what they show.
 _CARD_ENDPOINTS = frozenset(
     {"card_detail", "card_readme", "version_list", "history", "version_detail", "version_readme", "diff"}
@@ -52,12 +56,17 @@ def look_up(request):
     """The kept answer for this request, or None; on a miss the request is marked for keeping it."""
     if not settings.MODELCARDS_PAGE_CACHE or request.META.get("HTTP_AUTHORIZATION"):
         return None
+    if (missed := request.META.get(MISSED)) is not None:
+        setattr(request, _ATTRIBUTE, missed)
+        return None
     scopes = _scopes_of(request.path_info)
     if scopes is None:
         return None
     key = "modelcards:api-door:{}:{}".format(
         ENTRY_FORMAT, hashlib.sha256(request.get_full_path().encode("utf-8")).hexdigest()
     )
+    if (stored := held.get(key)) is not None:
+        return stored
     try:
         tokens, stored = generations.fetch(key, list(scopes))
     except Exception:  # noqa: BLE001 - a broken cache must not break the API
@@ -65,7 +74,19 @@ def look_up(request):
         return None
     if stored is None:
         setattr(request, _ATTRIBUTE, (key, tokens))
+    else:
+        held.put(key, stored, len(stored.body))
     return stored
+
+
+def keeps(path: str) -> bool:
+    """Whether answers at `path` may be kept for everyone (and so looked up before the stack runs)."""
+    return _scopes_of(path) is not None
+
+
+def missed(request):
+    """What `look_up` fetched for `request` and found nothing under, for the stack to keep its answer."""
+    return getattr(request, _ATTRIBUTE, None)
 
 
 def keep(request, representation) -> None:
