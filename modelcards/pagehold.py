@@ -80,4 +80,5 @@ class PageHold:
 
 # The process's hold, shared by the page door and the API door.
 held = PageHold()
-generations.renewed.connect(held.clear, dispatch_uid="modelcards.pagehold")
+RENEWAL_UID = "modelcards.pagehold"
+generations.renewed.connect(held.clear, dispatch_uid=RENEWAL_UID)

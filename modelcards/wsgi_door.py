@@ -14,11 +14,9 @@ the request signals, which close database connections that a hit never opened, a
 after the door, which a hit never reached anyway. HEAD requests fall through, so the body is left
 out by the same code as always.
 
-Each process also holds the pages it answered here for `MODELCARDS_PAGE_HOLD_SECONDS` (1 s), within
-`MODELCARDS_PAGE_HOLD_BYTES`, and answers them again from memory: a busy page then costs one trip to
-the shared cache per second per process instead of one per request, as a micro-cache in front of the
-servers would. A write in this process drops its hold at once (`generations.renewed`); a write through
-another process reaches this one's cookie-less readers at most that long after it committed.
+Each process also holds the pages and API answers it answered here for a second (`pagehold.py`, the
+hold the API's middleware shares), so a busy page costs one trip to the shared cache per second per
+process instead of one per request.
 """
 
 from __future__ import annotations
@@ -29,12 +27,10 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.utils.module_loading import import_string
 
-from config import generations
-
 from .api import door as api_door
 from .api.paths import ROOT as API_ROOT
 from .pagecache import _door_lookup, _look_up, _replay
-from .pagehold import PageHold, held
+from .pagehold import held
 
 DOOR = "modelcards.pagecache.CachedPageMiddleware"
 
@@ -44,12 +40,9 @@ logger = logging.getLogger(__name__)
 class StoredPageDoor:
     """Wraps the site's WSGI application (config/wsgi.py); everything but a cache hit passes through."""
 
-    def __init__(self, application, hold: PageHold = held):
+    def __init__(self, application):
         self.application = application
         self.ahead = self._middleware_ahead_of_the_door()
-        self.hold = hold
-        if hold is not held:  # the process's own hold is connected already (pagehold.py)
-            generations.renewed.connect(hold.clear)  # weakly: it goes with the door
 
     @staticmethod
     def _middleware_ahead_of_the_door():
@@ -115,12 +108,12 @@ class StoredPageDoor:
         if found is None:
             return None
         key, scopes = found
-        stored = self.hold.get(key)
+        stored = held.get(key)
         if stored is None:
             looked_up = _look_up(key, scopes)
             stored = looked_up[1] if looked_up is not None else None
             if stored is not None:
-                self.hold.put(key, stored, len(stored[0]))
+                held.put(key, stored, len(stored[0]))
         return stored
 
 

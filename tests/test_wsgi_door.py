@@ -7,7 +7,7 @@ from django.db import close_old_connections
 from django.test import RequestFactory
 
 from modelcards.pagecache import CACHE_HEADER
-from modelcards.pagehold import PageHold
+from modelcards.pagehold import RENEWAL_UID, PageHold, held
 from modelcards.wsgi_door import StoredPageDoor
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,25 @@ def _call(door, path="/cards/sample/", **environ):
 
 @pytest.fixture
 def door():
-    return StoredPageDoor(Spy(), hold=PageHold(clock=Clock()))
+    return StoredPageDoor(Spy())
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The process's hold, on a clock the test moves."""
+    clock = Clock()
+    monkeypatch.setattr(held, "clock", clock)
+    return clock
+
+
+@pytest.fixture
+def another_process():
+    """Changes made meanwhile reach this process only through the shared cache, as another server's do."""
+    from config import generations
+
+    generations.renewed.disconnect(dispatch_uid=RENEWAL_UID)
+    yield
+    generations.renewed.connect(held.clear, dispatch_uid=RENEWAL_UID)
 
 
 class Clock:
@@ -124,11 +142,10 @@ def test_pages_outside_the_cache_and_a_broken_cache_pass_the_door(client, card, 
     assert door.application.calls == 2 and status == "200 OK" and CACHE_HEADER not in headers
 
 
-def test_a_busy_page_is_answered_from_the_process_memory_for_a_second(client, card, door, monkeypatch):
+def test_a_busy_page_is_answered_from_the_process_memory_for_a_second(client, card, door, clock, monkeypatch):
     from config import generations
 
     client.get("/cards/sample/")
-    clock = door.hold.clock
     _status, _headers, first = _call(door)
     trips = []
     fetch = generations.fetch
@@ -143,14 +160,11 @@ def test_a_busy_page_is_answered_from_the_process_memory_for_a_second(client, ca
 
 
 def test_a_change_made_by_another_process_reaches_the_door_once_its_hold_lapses(
-    client, card, door, edit_card
+    client, card, door, clock, edit_card, request
 ):
-    from config import generations
-
     client.get("/cards/sample/")
-    clock = door.hold.clock
     _call(door)
-    generations.renewed.disconnect(door.hold.clear)  # the edit happens in another server process
+    request.getfixturevalue("another_process")  # the edit happens in another server process
     edit_card(card, card.text.replace("It is only a sample.", "Changed elsewhere."))
     clock.now += 0.5
     assert b"Changed elsewhere." not in _call(door)[2]
@@ -162,7 +176,7 @@ def test_with_no_hold_every_read_asks_the_shared_cache(client, card, settings, m
     from config import generations
 
     settings.MODELCARDS_PAGE_HOLD_SECONDS = 0
-    door = StoredPageDoor(Spy(), hold=PageHold())
+    door = StoredPageDoor(Spy())
     client.get("/cards/sample/")
     trips = []
     fetch = generations.fetch
